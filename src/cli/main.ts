@@ -1,0 +1,90 @@
+/**
+ * `dregsy -config=FILE [-run=REGEX]`: commander wiring only. The work is done by the
+ * command modules; exit codes come from exit-codes.ts.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ConfigError, UsageError } from '../errors.js';
+import { exitCodeForError, isUserError, ExitCode } from './exit-codes.js';
+import { normalizeGoFlags } from './argv.js';
+import { runSync, type CliIo } from './run-sync.js';
+
+export type { CliIo } from './run-sync.js';
+
+export const SYNOPSIS = 'dregsy -config={config file} [-run {task name regex}]';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    // Running from an unusual layout: the version is cosmetic, do not fail for it.
+    return 'unknown';
+  }
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    onSignal(signal, handler) {
+      process.on(signal, handler);
+      return () => process.off(signal, handler);
+    },
+  };
+}
+
+interface SyncOptions {
+  config?: string;
+  run?: string;
+  gracePeriod: string;
+}
+
+/** Runs the CLI and returns the exit code (the caller sets process.exitCode). */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = new Command('dregsy')
+    .usage('-config=FILE [-run=REGEX]')
+    .description('Keep container images in sync between registries (a dregsy-compatible sync tool).')
+    .option('-c, --config <file>', 'the config file (dregsy: -config=FILE)')
+    .option('--run <regex>', 'only run the tasks whose name matches (full-line anchored, a leading ! inverts)')
+    .option('--grace-period <seconds>', 'on SIGINT/SIGTERM, how long running copies may take to finish', '30')
+    .version(version(), '--version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showSuggestionAfterError(true);
+  let opts: SyncOptions | undefined;
+  program.action((o: SyncOptions) => {
+    opts = o;
+  });
+  try {
+    await program.parseAsync(normalizeGoFlags(argv), { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0; a bad flag with commander's message printed.
+      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    throw e;
+  }
+  if (!opts) return ExitCode.ok;
+  try {
+    if (!opts.config) throw new UsageError(`missing -config\nsynopsis: ${SYNOPSIS}`);
+    const grace = Number(opts.gracePeriod);
+    if (!Number.isFinite(grace) || grace < 0) throw new UsageError(`invalid --grace-period '${opts.gracePeriod}': expected seconds`);
+    return await runSync({ configFile: opts.config, runFilter: opts.run, graceMs: grace * 1000 }, io);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr.write(`invalid config (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${e.message}\n`);
+    } else if (isUserError(e)) {
+      io.stderr.write(`dregsy: ${(e as Error).message}\n`);
+    } else {
+      io.stderr.write(`dregsy: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    }
+    return exitCodeForError(e);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = await run(argv, processIo());
+}

@@ -1,0 +1,59 @@
+/**
+ * The only module that starts processes (and the only importer of execa). Arguments are
+ * passed as an array, never through a shell; callers must keep credentials out of them.
+ */
+import { execa } from 'execa';
+import { createInterface } from 'node:readline';
+
+export interface RunOptions {
+  /** Aborting ends the process: SIGTERM, then SIGKILL after `killGraceMs`. */
+  signal?: AbortSignal;
+  killGraceMs?: number;
+  /** Called with each line the process prints (stdout and stderr), as it prints it. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  command: string;
+  exitCode: number | undefined;
+  /** The signal that ended the process, if one did. */
+  signal: string | undefined;
+  stdout: string;
+  stderr: string;
+  /** The process could not be started (ENOENT, EACCES). */
+  spawnError: string | undefined;
+  cancelled: boolean;
+  timedOut: boolean;
+}
+
+export async function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const child = execa(file, args, {
+    reject: false,
+    stdin: 'ignore',
+    cancelSignal: opts.signal,
+    forceKillAfterDelay: opts.killGraceMs ?? 5_000,
+    timeout: opts.timeoutMs,
+    env: opts.env,
+    extendEnv: true,
+    stripFinalNewline: true,
+  });
+  if (opts.onLine) {
+    const onLine = opts.onLine;
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', (l) => onLine(l, 'stdout'));
+    if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLine(l, 'stderr'));
+  }
+  const r = await child;
+  const spawnFailed = r.failed && r.exitCode === undefined && r.signal === undefined && !r.isCanceled && !r.timedOut;
+  return {
+    command: [file, ...args].join(' '),
+    exitCode: r.exitCode,
+    signal: r.signal,
+    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+    spawnError: spawnFailed ? (r.cause instanceof Error ? r.cause.message : r.shortMessage) : undefined,
+    cancelled: r.isCanceled === true,
+    timedOut: r.timedOut === true,
+  };
+}

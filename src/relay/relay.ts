@@ -1,0 +1,58 @@
+/**
+ * What every relay (skopeo/, docker/) offers: copy one image reference from a source
+ * repository to a target repository. Planning what to copy happens elsewhere (plan/).
+ */
+import type { Logger } from '../log/logger.js';
+import type { PlatformChoice } from '../plan/platform.js';
+import type { RegistryEndpoint } from '../registry/types.js';
+
+/** One image: pulled by `digest` when set, else by `tag`; pushed by `tag` when set, else by `digest`. */
+export interface ImageRef {
+  tag?: string | undefined;
+  digest?: string | undefined;
+}
+
+export interface ImageLocation {
+  endpoint: RegistryEndpoint;
+  /** Repository path without a leading slash, e.g. `library/busybox`. */
+  repo: string;
+  ref: ImageRef;
+}
+
+export interface CopyRequest {
+  source: ImageLocation;
+  target: ImageLocation;
+  platform: PlatformChoice;
+  /** Stream the relay's own output into the log (task `verbose: true`). */
+  verbose: boolean;
+}
+
+export interface CopyContext {
+  /** Aborted on forced shutdown: the copy must stop (its process is killed). */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export interface Relay {
+  readonly name: 'skopeo' | 'docker';
+  /** Checks the relay can work at all (binary present, daemon answering); throws EnvironmentError. */
+  prepare(signal?: AbortSignal): Promise<void>;
+  /** Copies one image; throws RelayError with a redacted message when it fails. */
+  copy(request: CopyRequest, ctx: CopyContext): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** `host[:port]/repo:tag` or `host[:port]/repo@sha256:…` as the relay pulls it. */
+export function sourceReference(loc: ImageLocation): string {
+  const base = `${loc.endpoint.registry}/${loc.repo}`;
+  if (loc.ref.digest) return `${base}@${loc.ref.digest}`;
+  return `${base}:${loc.ref.tag ?? 'latest'}`;
+}
+
+/** `host[:port]/repo:tag`, or by digest when the ref has no tag, as the relay pushes it. */
+export function targetReference(loc: ImageLocation): string {
+  const base = `${loc.endpoint.registry}/${loc.repo}`;
+  if (loc.ref.tag) return `${base}:${loc.ref.tag}`;
+  if (loc.ref.digest) return `${base}@${loc.ref.digest}`;
+  return `${base}:latest`;
+}

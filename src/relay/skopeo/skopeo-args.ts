@@ -1,0 +1,41 @@
+/**
+ * argv for `skopeo copy`, as dregsy builds it (reference §A.8–A.9), except that credentials
+ * travel in authfiles (paths only in argv) instead of `--src-creds`/`--dest-creds`.
+ */
+import { join } from 'node:path';
+import type { PlatformChoice } from '../../plan/platform.js';
+import { sourceReference, targetReference, type ImageLocation } from '../relay.js';
+
+export interface SkopeoCopyArgsInput {
+  source: ImageLocation;
+  target: ImageLocation;
+  platform: PlatformChoice;
+  certsDir: string;
+  srcAuthfile: string;
+  destAuthfile: string;
+}
+
+/** dregsy's rule: the cert dir of a registry is `<certs-dir>/<host without :port>`. */
+export function certDirFor(certsDir: string, registry: string): string {
+  const colon = registry.indexOf(':');
+  return join(certsDir, colon >= 0 ? registry.slice(0, colon) : registry);
+}
+
+export function skopeoCopyArgs(input: SkopeoCopyArgsInput): string[] {
+  const args = ['--insecure-policy'];
+  args.push('copy');
+  if (input.source.endpoint.skipTlsVerify) args.push('--src-tls-verify=false');
+  if (input.target.endpoint.skipTlsVerify) args.push('--dest-tls-verify=false');
+  args.push(`--src-cert-dir=${certDirFor(input.certsDir, input.source.endpoint.registry)}`);
+  args.push(`--dest-cert-dir=${certDirFor(input.certsDir, input.target.endpoint.registry)}`);
+  args.push(`--src-authfile=${input.srcAuthfile}`, `--dest-authfile=${input.destAuthfile}`);
+  const p = input.platform;
+  if (p.kind === 'all') args.push('--all');
+  if (p.kind === 'one') {
+    args.push(`--override-os=${p.os}`);
+    if (p.architecture) args.push(`--override-arch=${p.architecture}`);
+    if (p.variant) args.push(`--override-variant=${p.variant}`);
+  }
+  args.push(`docker://${sourceReference(input.source)}`, `docker://${targetReference(input.target)}`);
+  return args;
+}

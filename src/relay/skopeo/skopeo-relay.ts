@@ -1,0 +1,80 @@
+/** The skopeo relay: one `skopeo copy` process per image reference. */
+import type { AuthfileStore } from '../../auth/authfile.js';
+import { EnvironmentError, RelayError } from '../../errors.js';
+import { runProcess } from '../../exec/exec.js';
+import type { Redactor } from '../../log/redact.js';
+import { sourceReference, targetReference, type CopyContext, type CopyRequest, type Relay } from '../relay.js';
+import { skopeoCopyArgs } from './skopeo-args.js';
+
+export interface SkopeoRelayOptions {
+  binary: string;
+  certsDir: string;
+  authfiles: AuthfileStore;
+  redactor: Redactor;
+  /** How long a copy may take after the process is asked to stop before it is killed. */
+  killGraceMs?: number;
+}
+
+/** How many of skopeo's last output lines an error carries. */
+const STDERR_TAIL_LINES = 5;
+
+export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
+  return {
+    name: 'skopeo',
+    async prepare(signal) {
+      const r = await runProcess(opts.binary, ['--version'], { ...(signal ? { signal } : {}), timeoutMs: 30_000 });
+      if (r.spawnError !== undefined || r.exitCode !== 0) {
+        const why = r.spawnError ?? (opts.redactor.redact(r.stderr.trim()) || `exit code ${String(r.exitCode)}`);
+        throw new EnvironmentError(
+          `cannot execute skopeo ('${opts.binary}'): ${why}. Install skopeo (e.g. 'apt-get install skopeo') or set 'skopeo.binary' in the config.`,
+        );
+      }
+    },
+    async copy(req: CopyRequest, ctx: CopyContext) {
+      const [srcAuthfile, destAuthfile] = await Promise.all([
+        opts.authfiles.fileFor(req.source.endpoint.registry, req.source.endpoint.credentials),
+        opts.authfiles.fileFor(req.target.endpoint.registry, req.target.endpoint.credentials),
+      ]);
+      const args = skopeoCopyArgs({
+        source: req.source,
+        target: req.target,
+        platform: req.platform,
+        certsDir: opts.certsDir,
+        srcAuthfile,
+        destAuthfile,
+      });
+      const from = sourceReference(req.source);
+      const to = targetReference(req.target);
+      ctx.logger.debug('skopeo copy', { from, to });
+      ctx.logger.trace('exec', { argv: [opts.binary, ...args].join(' ') });
+      const r = await runProcess(opts.binary, args, {
+        signal: ctx.signal,
+        killGraceMs: opts.killGraceMs ?? 5_000,
+        ...(req.verbose ? { onLine: (line: string) => ctx.logger.debug(opts.redactor.redact(line), { relay: 'skopeo' }) } : {}),
+      });
+      if (r.exitCode === 0) return;
+      const tail = opts.redactor.redact(lastLines(r.stderr || r.stdout, STDERR_TAIL_LINES));
+      const command = opts.redactor.redact(`${opts.binary} copy ${from} ${to}`);
+      let message: string;
+      if (r.cancelled) message = `copy ${from} → ${to} stopped by shutdown`;
+      else if (r.spawnError !== undefined) message = `cannot execute skopeo ('${opts.binary}'): ${r.spawnError}`;
+      else message = `copy ${from} → ${to} failed (skopeo exit code ${String(r.exitCode ?? r.signal)}): ${summarize(tail)}`;
+      throw new RelayError(message, command, r.exitCode, tail);
+    },
+    async dispose() {
+      // The authfile store is owned by whoever created it.
+    },
+  };
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}
+
+/** skopeo prints `time="…" level=fatal msg="…"`; a user wants the msg. */
+function summarize(tail: string): string {
+  const lines = tail.split('\n').filter((l) => l.trim() !== '');
+  const fatal = [...lines].reverse().find((l) => /level=(fatal|error)/.test(l)) ?? lines[lines.length - 1] ?? 'no output';
+  const m = /msg="((?:[^"\\]|\\.)*)"/.exec(fatal);
+  return m?.[1] !== undefined ? m[1].replace(/\\"/g, '"') : fatal.trim();
+}
