@@ -9,6 +9,12 @@ export interface Environment {
   logLevel: LogLevel;
   logFormat: LogFormat;
   forceColors: boolean;
+  /** Docker Hub's web API (the `dockerhub` lister); tests point it at a local server. */
+  dockerHubApiUrl: string;
+  /** Docker Hub's search API (the `index` lister on Docker Hub); tests point it elsewhere. */
+  dockerHubIndexUrl: string;
+  /** Proxies for registry requests, as skopeo (Go) reads them from the same variables. */
+  proxy: { httpProxy: string | undefined; httpsProxy: string | undefined; noProxy: string | undefined };
   warnings: string[];
 }
 
@@ -39,5 +45,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     else warnings.push(`invalid LOG_FORMAT '${env.LOG_FORMAT}', using 'text' (one of: text, json)`);
   }
   const forceColors = /^(1|true|yes)$/i.test(env.LOG_FORCE_COLORS?.trim() ?? '');
-  return { logLevel, logFormat, forceColors, warnings };
+  const dockerHubApiUrl = env.DREGSY_DOCKERHUB_API_URL?.trim() || 'https://hub.docker.com';
+  const dockerHubIndexUrl = env.DREGSY_DOCKERHUB_INDEX_URL?.trim() || 'https://index.docker.io';
+  const pick = (...names: string[]) => names.map((n) => env[n]?.trim()).find((v) => v !== undefined && v !== '');
+  const proxy = { httpProxy: pick('HTTP_PROXY', 'http_proxy'), httpsProxy: pick('HTTPS_PROXY', 'https_proxy'), noProxy: pick('NO_PROXY', 'no_proxy') };
+  return { logLevel, logFormat, forceColors, dockerHubApiUrl, dockerHubIndexUrl, proxy, warnings };
 }

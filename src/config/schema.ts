@@ -2,134 +2,186 @@
  * The config file's schema: the single source of the config's types (see `z.output` below)
  * and of the JSON Schema written for editors.
  *
- * The YAML loader hands every scalar over as the text it was written as (or null), the way
- * Go's yaml.v2 decodes into typed fields: each field decides how to read its text. So
- * `tags: [1.30]` stays the tag "1.30" (not the number 1.3), `api-version: 1.40` stays
- * "1.40", and YAML 1.1 booleans (`yes`, `on`) work where dregsy accepted them.
+ * The YAML loader (yaml-source.ts) hands every scalar over as the text it was written as (or
+ * null), the way Go's yaml.v2 decodes into typed fields: each field decides how to read its
+ * text. So `tags: [1.30]` stays the tag "1.30" (not the number 1.3), `api-version: 1.40`
+ * stays "1.40", and YAML 1.1 booleans (`yes`, `on`) work where dregsy accepted them.
+ * Each scalar type also accepts the typed JSON value (true, 60), which is what an editor
+ * using the JSON Schema sees; the schema is exported on its input side (json-schema.ts).
  *
- * Messages for rules dregsy itself enforces use dregsy's wording (reference §A).
+ * An empty value (`auth:`) is null, which yaml.v2 decodes to the Go zero value: for optional
+ * fields that is "not set". Cross-field rules live in rules.ts; messages for rules dregsy
+ * itself enforces use dregsy's wording (reference §A).
  */
 import { z } from 'zod';
+import { YAML11_FALSE, YAML11_TRUE, yamlBoolValue, yamlDuration, yamlInt64 } from './yaml-scalar.js';
 
-const YAML11_TRUE = new Set(['true', 'True', 'TRUE', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'y', 'Y']);
-const YAML11_FALSE = new Set(['false', 'False', 'FALSE', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'n', 'N']);
-
-/** A boolean as YAML 1.1 (yaml.v2) spells it. */
-export const yamlBool = z.preprocess(
-  (v) => (typeof v === 'string' ? (YAML11_TRUE.has(v) ? true : YAML11_FALSE.has(v) ? false : v) : v),
-  z.boolean({ error: (iss) => `expected true or false, got '${String(iss.input)}'` }),
-);
-
-/** An integer written in decimal (optionally signed), as yaml.v2 decodes into an int. */
-export const yamlInt = z.preprocess(
-  (v) => (typeof v === 'string' && /^[-+]?\d+$/.test(v.trim()) ? Number.parseInt(v, 10) : v),
-  z.number({ error: (iss) => `expected an integer, got '${String(iss.input)}'` }).int(),
-);
-
-/** Any scalar read as its text. */
-export const yamlString = z.string({
-  error: (iss) => (iss.input === undefined ? 'required' : `expected a text value, got ${describe(iss.input)}`),
-});
-
-function describe(v: unknown): string {
-  if (v === null) return 'nothing';
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return `'${String(v)}'`;
 }
 
+/** Any scalar read as its text; `missing` is the message when there is none. */
+function scalarText(missing?: string) {
+  return z
+    .union([z.string(), z.number(), z.boolean()], {
+      error: (iss) => (iss.input == null && missing ? missing : `expected a text value, got ${describeValue(iss.input)}`),
+    })
+    .transform((v) => String(v));
+}
+
+/** A text that must be there and not empty, as dregsy checks `x == ""`. */
+function requiredText(missing: string) {
+  return scalarText(missing).refine((s) => s !== '', { error: missing });
+}
+
+/** An optional field: absent, or null (yaml.v2's zero value, i.e. not set), reads as undefined. */
+function optional<T extends z.ZodType>(schema: T) {
+  return schema
+    .nullish()
+    .transform((v) => v ?? undefined)
+    .optional();
+}
+
+/** Any scalar read as its text. */
+export const yamlString = scalarText();
+
+/** A boolean as YAML 1.1 (yaml.v2) spells it: true/false, yes/no, on/off, y/n. */
+export const yamlBool = z
+  .union([z.boolean(), z.enum([...YAML11_TRUE, ...YAML11_FALSE])], {
+    error: (iss) => `expected true or false, got ${describeValue(iss.input)}`,
+  })
+  .transform((v) => (typeof v === 'boolean' ? v : yamlBoolValue(v) === true));
+
+const notAnInteger = (iss: { input?: unknown }) => `expected an integer, got ${describeValue(iss.input)}`;
+
+/** An integer as yaml.v2 decodes into a Go int: `60`, `0x3C`, `1_000`; a float is truncated. */
+export const yamlInt = z
+  .union([z.number().int(), z.string().refine((s) => yamlInt64(s) !== undefined, { error: notAnInteger })], { error: notAnInteger })
+  .transform((v) => (typeof v === 'number' ? v : Number(yamlInt64(v))));
+
+/**
+ * A Go `time.Duration` as yaml.v2 decodes it: a Go duration string (`10h`, `1h30m`, `-1s`),
+ * or a bare number, which is nanoseconds. Kept as its text; read it with `yamlDuration`.
+ */
+export const yamlDurationText = z
+  .union([
+    z.int(),
+    z.string().refine((s) => yamlDuration(s).ok, {
+      error: (iss) => {
+        const d = yamlDuration(String(iss.input));
+        return `expected a Go duration like '10h' or '1h30m' (${d.ok ? 'out of range' : d.message})`;
+      },
+    }),
+  ], { error: (iss) => `expected a Go duration like '10h' or '1h30m', got ${describeValue(iss.input)}` })
+  .transform((v) => String(v));
+
+/** The relays dregsy knows. */
+export const RELAY_TYPES = ['docker', 'skopeo'] as const;
+export type RelayType = (typeof RELAY_TYPES)[number];
+
+/** The lister types dregsy knows (`registry.ListSourceType`). */
+export const LISTER_TYPES = ['catalog', 'dockerhub', 'index'] as const;
+export type ListerType = (typeof LISTER_TYPES)[number];
+
 export const listerSchema = z
   .object({
-    type: yamlString.optional(),
-    search: yamlString.optional(),
+    type: optional(yamlString).describe("`catalog` (the registry's catalog API), `dockerhub` or `index` (Docker Hub search)."),
+    search: optional(yamlString).describe('Search expression; required by the `index` lister.'),
   })
   .describe('Repository lister used when a mapping selects source repositories with `from: regex:...`.');
 
-export const locationSchema = z.object({
-  registry: z
-    .string({ error: (iss) => (iss.input == null ? 'registry not set' : `expected a text value, got ${describe(iss.input)}`) })
-    .describe('Registry server, `host[:port]`.'),
-  auth: yamlString
-    .optional()
-    .describe('Base64 of `{"username": "...", "password": "..."}` (or of `user:password`); `none` for anonymous.'),
-  'auth-refresh': yamlString
-    .optional()
-    .describe('ECR only: fetch fresh credentials at this interval (Go duration, e.g. `10h`; minimum 1h).'),
-  'skip-tls-verify': yamlBool
-    .optional()
-    .describe('Do not verify the server certificate; also allows plain HTTP (skopeo relay only).'),
-  lister: listerSchema.optional(),
-});
+export const locationSchema = z
+  .object(
+    {
+      registry: requiredText('registry not set').describe('Registry server, `host[:port]`.'),
+      auth: optional(yamlString).describe(
+        'Base64 of `{"username": "...", "password": "..."}` (or of `user:password`); `none` for anonymous.',
+      ),
+      'auth-refresh': optional(yamlDurationText).describe(
+        'ECR only: fetch fresh credentials at this interval (Go duration, e.g. `10h`; minimum 1h).',
+      ),
+      'skip-tls-verify': optional(yamlBool).describe('Do not verify the server certificate; also allows plain HTTP (skopeo relay only).'),
+      lister: optional(listerSchema),
+    },
+    { error: (iss) => (iss.input == null ? 'location is nil' : `expected a mapping, got ${describeValue(iss.input)}`) },
+  );
 
-export const mappingSchema = z.object({
-  from: z
-    .string({ error: (iss) => (iss.input == null ? "mapping without 'From' path" : `expected a text value, got ${describe(iss.input)}`) })
-    .describe('Source repository path, or `regex:<expr>` to select repositories from the source.'),
-  to: yamlString
-    .nullish()
-    .describe('Target repository path (default: same as `from`), or `regex:<expr>,<replacement>`.'),
-  tags: z
-    .array(yamlString)
-    .nullish()
-    .describe('Tags to sync (default: all). Verbatim tags, digests, `regex:`, `semver:`, `keep:` filters.'),
-  platform: yamlString
-    .nullish()
-    .describe('`os[/arch[/variant]]` to copy one platform, or `all` for every platform (skopeo relay).'),
-});
+export const mappingSchema = z.object(
+  {
+    from: requiredText("mapping without 'From' path").describe(
+      'Source repository path, or `regex:<expr>` to select repositories from the source.',
+    ),
+    to: yamlString.nullish().describe('Target repository path (default: same as `from`), or `regex:<expr>,<replacement>`.'),
+    tags: z
+      .array(yamlString)
+      .nullish()
+      .describe('Tags to sync (default: all). Verbatim tags, digests, `regex:`, `semver:`, `keep:` filters.'),
+    platform: yamlString.nullish().describe('`os[/arch[/variant]]` to copy one platform, or `all` for every platform (skopeo relay).'),
+    force: optional(yamlBool).describe(
+      'Copy every selected image on every run, even when the target already has the same digest (not in dregsy).',
+    ),
+  },
+  { error: (iss) => (iss.input == null ? 'mapping is nil' : `expected a mapping, got ${describeValue(iss.input)}`) },
+);
 
-export const taskSchema = z.object({
-  name: z
-    .string({ error: (iss) => (iss.input == null ? 'a task requires a name' : `expected a text value, got ${describe(iss.input)}`) })
-    .min(1, 'a task requires a name')
-    .describe('Name of the task, used in logs and by `-run`.'),
-  interval: yamlInt
-    .optional()
-    .describe('Seconds between runs (minimum 30); omitted or 0 runs the task once.'),
-  verbose: yamlBool.optional().describe("Stream the relay's own output into the log."),
-  source: z
-    .custom<unknown>((v) => v != null, { error: 'location is nil' })
-    .pipe(locationSchema)
-    .describe('Registry to copy from.'),
-  target: z
-    .custom<unknown>((v) => v != null, { error: 'location is nil' })
-    .pipe(locationSchema)
-    .describe('Registry to copy to.'),
-  mappings: z
-    .array(z.custom<unknown>((v) => v != null, { error: 'mapping is nil' }).pipe(mappingSchema))
-    .nullish()
-    .describe('What to copy: source path → target path, with tags and platform.'),
-});
+export const taskSchema = z.object(
+  {
+    name: requiredText('a task requires a name').describe('Name of the task, used in logs and by `-run`.'),
+    interval: optional(yamlInt).describe('Seconds between runs (minimum 30); omitted or 0 runs the task once.'),
+    verbose: optional(yamlBool).describe("Stream the relay's own output into the log."),
+    source: locationSchema.describe('Registry to copy from.'),
+    target: locationSchema.describe('Registry to copy to.'),
+    mappings: z.array(mappingSchema).nullish().describe('What to copy: source path → target path, with tags and platform.'),
+  },
+  { error: (iss) => (iss.input == null ? 'task is nil' : `expected a mapping, got ${describeValue(iss.input)}`) },
+);
 
-export const configSchema = z.object({
-  relay: yamlString.optional().describe("`skopeo` or `docker`. Omitted: skopeo when found, else docker (dregsy's default is docker)."),
-  skopeo: z
-    .object({
-      binary: yamlString.optional().describe('Path or name of the skopeo binary (default `skopeo`, looked up in PATH).'),
-      'certs-dir': yamlString
-        .optional()
-        .describe('Directory of per-registry TLS folders `<certs-dir>/<host without port>/` (default /etc/skopeo/certs.d).'),
-    })
-    .nullish(),
-  docker: z
-    .object({
-      dockerhost: yamlString.optional().describe('Docker Engine address, `unix:///var/run/docker.sock` or `tcp://host:port`.'),
-      'api-version': yamlString.optional().describe('Docker Engine API version (default 1.41).'),
-    })
-    .nullish(),
-  dockerhost: yamlString.optional().describe("Deprecated: use `docker.dockerhost`."),
-  'api-version': yamlString.optional().describe("Deprecated: use `docker['api-version']`."),
-  lister: z
-    .object({
-      maxItems: yamlInt.optional().describe('Most repositories a lister returns (default 100; negative: unlimited).'),
-      cacheDuration: z
-        .union([yamlString])
-        .optional()
-        .describe('How long a repository list is reused (Go duration, default 1h; negative: no cache).'),
-    })
-    .nullish(),
-  watch: yamlBool.optional().describe('Restart when the config file changes.'),
-  tasks: z.array(z.custom<unknown>((v) => v != null, { error: 'task is nil' }).pipe(taskSchema)).nullish(),
-});
+export const configSchema = z
+  .object({
+    relay: optional(yamlString).describe(
+      "`skopeo` or `docker`. Omitted: skopeo when found, else docker (dregsy's default is docker).",
+    ),
+    skopeo: z
+      .object({
+        binary: optional(yamlString).describe('Path or name of the skopeo binary (default `skopeo`, looked up in PATH).'),
+        'certs-dir': optional(yamlString).describe(
+          'Directory of per-registry TLS folders `<certs-dir>/<host without port>/` (default /etc/skopeo/certs.d).',
+        ),
+      })
+      .nullish()
+      .describe('Settings of the skopeo relay.'),
+    docker: z
+      .object({
+        dockerhost: optional(yamlString).describe('Docker Engine address, `unix:///var/run/docker.sock` or `tcp://host:port`.'),
+        'api-version': optional(yamlString).describe('Docker Engine API version (default 1.41).'),
+      })
+      .nullish()
+      .describe('Settings of the docker relay.'),
+    dockerhost: optional(yamlString).describe('Deprecated: use `docker.dockerhost`.'),
+    'api-version': optional(yamlString).describe("Deprecated: use `docker['api-version']`."),
+    lister: z
+      .object({
+        maxItems: optional(yamlInt).describe('Most repositories a lister returns (default 100; negative: unlimited).'),
+        cacheDuration: optional(yamlDurationText).describe(
+          'How long a repository list is reused (Go duration, default 1h; negative: no cache). A bare number is nanoseconds.',
+        ),
+      })
+      .nullish()
+      .describe('Settings shared by all repository listers.'),
+    watch: optional(yamlBool).describe('Restart when the config file changes.'),
+    concurrency: z
+      .object({
+        copies: optional(yamlInt).describe('Copies running at once across all tasks (default 2).'),
+        checks: optional(yamlInt).describe('Digest checks (manifest HEAD requests) running at once (default 16).'),
+      })
+      .nullish()
+      .describe('How much runs in parallel (not in dregsy, which copies one image at a time).'),
+    tasks: z.array(taskSchema).nullish().describe('The sync tasks, run in this order.'),
+  })
+  .describe('Configuration of dregsy, a container image sync tool: which images to copy between registries, and how often.');
 
 export type Config = z.output<typeof configSchema>;
 export type Task = z.output<typeof taskSchema>;

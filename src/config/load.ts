@@ -1,0 +1,109 @@
+/**
+ * Reading a config file: YAML → plain data with lines → schema + dregsy's rules + unknown
+ * keys, every problem found at once, each with its path and line.
+ */
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { formatPath, type PathSegment } from './config-path.js';
+import type { Finding } from './finding.js';
+import { checkRules } from './rules.js';
+import { configSchema, type Config } from './schema.js';
+import { findUnknownKeys } from './unknown-keys.js';
+import { readYamlSource, type YamlSource } from './yaml-source.js';
+
+export interface LoadedConfig {
+  file: string;
+  config: Config;
+  warnings: ConfigProblem[];
+}
+
+/** A config that cannot be used; also carries the warnings, which often explain the errors (a typo'd key). */
+export class InvalidConfigError extends ConfigError {
+  readonly warnings: ConfigProblem[];
+  constructor(file: string, problems: ConfigProblem[], warnings: ConfigProblem[]) {
+    super(file, problems);
+    this.name = 'InvalidConfigError';
+    this.warnings = warnings;
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `'${String(v)}'`;
+}
+
+/** Messages for the issues the schema leaves to zod's defaults, in the words of a YAML file. */
+const yamlTypeMessages: z.core.$ZodErrorMap = (iss) => {
+  if (iss.code !== 'invalid_type') return undefined;
+  const expected = iss.expected === 'object' ? 'a mapping' : iss.expected === 'array' ? 'a list' : String(iss.expected);
+  return `expected ${expected}, got ${describeValue(iss.input)}`;
+};
+
+function schemaFindings(data: unknown): Finding[] {
+  const result = configSchema.safeParse(data, { error: yamlTypeMessages });
+  if (result.success) return [];
+  return result.error.issues.map((issue) => ({
+    severity: 'error' as const,
+    path: issue.path.filter((p): p is PathSegment => typeof p !== 'symbol'),
+    message: issue.message,
+  }));
+}
+
+function toProblems(findings: Finding[], source: YamlSource): ConfigProblem[] {
+  const seen = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  for (const f of findings) {
+    const path = formatPath(f.path);
+    const key = `${path}\0${f.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ path, line: source.lineOf(f.path), message: f.message });
+  }
+  // in file order; whole-file problems (no line) first; stable for problems on one line
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** Parses and checks a config's text. Pure; throws `ConfigError` listing every problem. */
+export function parseConfigText(text: string, file: string): LoadedConfig {
+  const source = readYamlSource(text);
+  if (source.errors.length > 0) throw new InvalidConfigError(file, source.errors, source.warnings);
+  // an empty file is an empty config, as for yaml.v2
+  const data = source.data ?? {};
+  const findings = [...schemaFindings(data), ...checkRules(data), ...findUnknownKeys(configSchema, data)];
+  const errors = toProblems(findings.filter((f) => f.severity === 'error'), source);
+  const warnings = [...source.warnings, ...toProblems(findings.filter((f) => f.severity === 'warning'), source)].sort(
+    (a, b) => (a.line ?? 0) - (b.line ?? 0),
+  );
+  if (errors.length > 0) throw new InvalidConfigError(file, errors, warnings);
+  // cannot fail here: the same parse found no issue above
+  const config = configSchema.parse(data);
+  return { file, config, warnings };
+}
+
+function readFailure(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '', message: `error loading config file '${file}': ${readFailure(e)}` }]);
+  }
+  return parseConfigText(text, file);
+}

@@ -1,0 +1,296 @@
+/**
+ * dregsy's validation rules (reference §A.1–A.7) with its messages, each as a finding with
+ * its path. dregsy stops at the first problem; we check everything and report it all.
+ *
+ * The rules read the raw data (scalars as text) through the schema's own field types, so a
+ * rule runs even where another part of the file is broken; a field the schema rejects reads
+ * as missing here, and its problem comes from the schema.
+ */
+import type { z } from 'zod';
+import { AuthDecodeError, decodeAuth } from '../auth/credentials.js';
+import { parsePathMapping } from '../mapping/path-mapping.js';
+import { parsePlatform } from '../plan/platform.js';
+import { parseTagSet } from '../tags/tag-set.js';
+import type { PathSegment } from './config-path.js';
+import { error, warning, type Finding } from './finding.js';
+import { formatGoDuration } from './go-duration.js';
+import { plannedLocation, plannedRepoList, type LocationFacts } from './planned.js';
+import { ecrInfo, isDockerHubListerHost } from './registry-host.js';
+import {
+  LISTER_TYPES,
+  RELAY_TYPES,
+  configSchema,
+  listerSchema,
+  locationSchema,
+  mappingSchema,
+  taskSchema,
+} from './schema.js';
+import { yamlDuration } from './yaml-scalar.js';
+
+export const MINIMUM_TASK_INTERVAL_S = 30;
+export const MINIMUM_AUTH_REFRESH_NS = 3_600_000_000_000n;
+
+type Raw = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One field of a raw mapping, read through its schema type; undefined when absent or invalid. */
+function read<S extends z.ZodObject, K extends keyof S['shape'] & string>(schema: S, raw: unknown, key: K): z.output<S['shape'][K]> | undefined {
+  if (!isRecord(raw)) return undefined;
+  const result = (schema.shape[key] as z.ZodType).safeParse(raw[key]);
+  return result.success ? (result.data as z.output<S['shape'][K]>) : undefined;
+}
+
+export function checkRules(raw: unknown): Finding[] {
+  const config = isRecord(raw) ? raw : {};
+  const findings: Finding[] = [...checkRelay(config), ...checkGlobalLister(config), ...checkConcurrency(config), ...checkDockerPlatforms(config)];
+  if (Array.isArray(config.tasks)) {
+    config.tasks.forEach((task, i) => {
+      if (isRecord(task)) findings.push(...checkTask(task, ['tasks', i]));
+    });
+    findings.push(...checkDuplicateNames(config.tasks));
+  }
+  return findings;
+}
+
+/** §A.1: relay type and the deprecated top-level `dockerhost` / `api-version`. */
+function checkRelay(config: Raw): Finding[] {
+  const out: Finding[] = [];
+  const relay = read(configSchema, config, 'relay');
+  const dockerhost = read(configSchema, config, 'dockerhost') || undefined;
+  const apiVersion = read(configSchema, config, 'api-version') || undefined;
+  const hasDockerSection = isRecord(config.docker); // `docker:` with no value is nil in dregsy
+  if (relay && !(RELAY_TYPES as readonly string[]).includes(relay)) {
+    out.push(error(['relay'], `invalid relay type: '${relay}', must be either 'docker' or 'skopeo'`));
+    return out;
+  }
+  if (relay === 'skopeo') {
+    if (dockerhost) out.push(error(['dockerhost'], "setting 'dockerhost' implies 'docker' relay, but relay is set to 'skopeo'"));
+    // dregsy ignores it silently here
+    if (apiVersion) out.push(warning(['api-version'], "the top-level 'api-version' setting is deprecated, and has no effect with relay 'skopeo'"));
+    return out;
+  }
+  // relay docker, or omitted (dregsy's default is docker)
+  if (hasDockerSection) {
+    const discard = (key: string) => `discarding deprecated top-level '${key}' setting and using 'docker' config item instead`;
+    if (dockerhost) out.push(warning(['dockerhost'], discard('dockerhost')));
+    if (apiVersion) out.push(warning(['api-version'], discard('api-version')));
+  } else {
+    if (relay === 'docker' && !dockerhost && !apiVersion) {
+      out.push(warning(['relay'], "not specifying the 'docker' config item is deprecated"));
+    }
+    const deprecated = (key: string) => `the top-level '${key}' setting is deprecated, use 'docker' config item instead`;
+    if (dockerhost) out.push(warning(['dockerhost'], deprecated('dockerhost')));
+    if (apiVersion) out.push(warning(['api-version'], deprecated('api-version')));
+  }
+  return out;
+}
+
+/** §A.2: dregsy refuses `platform: all` with relay docker when it creates the relay. */
+function checkDockerPlatforms(config: Raw): Finding[] {
+  if (read(configSchema, config, 'relay') !== 'docker' || !Array.isArray(config.tasks)) return [];
+  const out: Finding[] = [];
+  config.tasks.forEach((task, i) => {
+    if (!isRecord(task) || !Array.isArray(task.mappings)) return;
+    task.mappings.forEach((mapping, j) => {
+      const parsed = parsePlatform(read(mappingSchema, mapping, 'platform'));
+      if ('kind' in parsed && parsed.kind === 'all') {
+        out.push(error(['tasks', i, 'mappings', j, 'platform'], "relay 'docker' does not support mappings with 'platform: all'"));
+      }
+    });
+  });
+  return out;
+}
+
+/** §A.4 global `lister:`. */
+function checkGlobalLister(config: Raw): Finding[] {
+  const lister = config.lister;
+  if (!isRecord(lister)) return [];
+  const shape = configSchema.shape.lister.unwrap().unwrap();
+  const out: Finding[] = [];
+  const maxItems = read(shape, lister, 'maxItems');
+  if (maxItems !== undefined && maxItems < 0) {
+    out.push(warning(['lister', 'maxItems'], 'lister items set to unlimited, may cause excessive network traffic'));
+  }
+  const cache = read(shape, lister, 'cacheDuration');
+  const d = cache === undefined ? undefined : yamlDuration(cache);
+  if (d?.ok) {
+    if (d.ns < 0n) {
+      out.push(warning(['lister', 'cacheDuration'], 'lister cache turned off, may cause excessive network traffic and/or rate limits'));
+    } else if (d.fromNumber && d.ns > 0n) {
+      out.push(
+        warning(
+          ['lister', 'cacheDuration'],
+          `a bare number is nanoseconds (as in dregsy), so this is ${formatGoDuration(d.ns)}; write a duration such as '30m' or '1h'`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Not in dregsy: `concurrency.copies` / `concurrency.checks` need at least one slot to make progress. */
+function checkConcurrency(config: Raw): Finding[] {
+  const section = config.concurrency;
+  if (!isRecord(section)) return [];
+  const shape = configSchema.shape.concurrency.unwrap().unwrap();
+  const out: Finding[] = [];
+  for (const key of ['copies', 'checks'] as const) {
+    const n = read(shape, section, key);
+    if (n !== undefined && n < 1) out.push(error(['concurrency', key], `must be at least 1, got ${n}`));
+  }
+  return out;
+}
+
+/** §A.3, in dregsy's order: name, interval, source, target, mappings, repository list. */
+function checkTask(task: Raw, path: PathSegment[]): Finding[] {
+  const out: Finding[] = [];
+  const interval = read(taskSchema, task, 'interval');
+  if (interval !== undefined && interval > 0 && interval < MINIMUM_TASK_INTERVAL_S) {
+    out.push(error([...path, 'interval'], `minimum task interval is ${MINIMUM_TASK_INTERVAL_S} seconds`));
+  } else if (interval !== undefined && interval < 0) {
+    out.push(error([...path, 'interval'], 'task interval needs to be 0 or a positive integer'));
+  }
+  const source = checkLocation(task.source, [...path, 'source'], 'source', out);
+  checkLocation(task.target, [...path, 'target'], 'target', out);
+
+  let usesRepoList = false;
+  const mappings = task.mappings;
+  if (Array.isArray(mappings)) {
+    mappings.forEach((mapping, j) => {
+      if (!isRecord(mapping)) return;
+      const from = checkMapping(mapping, [...path, 'mappings', j], out);
+      usesRepoList ||= from?.startsWith('regex:') === true;
+    });
+  }
+  if (source) out.push(...checkRepoList(source, usesRepoList));
+  return out;
+}
+
+interface CheckedLocation extends LocationFacts {
+  listerType: string | undefined;
+  listerSearch: string | undefined;
+  listerValid: boolean;
+}
+
+/** §A.4 / §A.7: one `source` or `target`; returns its facts when it has a registry. */
+function checkLocation(raw: unknown, path: PathSegment[], role: 'source' | 'target', out: Finding[]): CheckedLocation | undefined {
+  if (!isRecord(raw)) return undefined; // nil or not a mapping: the schema says so
+
+  let listerType: string | undefined;
+  let listerSearch: string | undefined;
+  let listerValid = true;
+  if (isRecord(raw.lister)) {
+    listerType = read(listerSchema, raw.lister, 'type');
+    listerSearch = read(listerSchema, raw.lister, 'search');
+    if (listerType === undefined && raw.lister.type == null) {
+      out.push(error([...path, 'lister'], 'no lister type set'));
+      listerValid = false;
+    } else if (listerType !== undefined && !(LISTER_TYPES as readonly string[]).includes(listerType)) {
+      out.push(error([...path, 'lister', 'type'], `invalid lister type: ${listerType}`));
+      listerValid = false;
+    }
+  }
+
+  const auth = read(locationSchema, raw, 'auth');
+  if (auth !== undefined && auth !== '') {
+    try {
+      decodeAuth(auth);
+    } catch (e) {
+      // AuthDecodeError messages never contain the value; anything else gets no detail at all
+      out.push(error([...path, 'auth'], e instanceof AuthDecodeError ? e.message : 'invalid Auth'));
+    }
+  }
+
+  const registry = read(locationSchema, raw, 'registry');
+  if (!registry) return undefined; // `registry not set` comes from the schema
+
+  const ecr = ecrInfo(registry);
+  const refreshText = read(locationSchema, raw, 'auth-refresh');
+  const refresh = refreshText === undefined ? undefined : yamlDuration(refreshText);
+  if (refresh?.ok) {
+    // dregsy raises any value below the minimum first, so even `0` counts as wanting a refresh
+    if (!ecr.ecr) {
+      out.push(error([...path, 'auth-refresh'], `'${registry}' wants authentication refresh, but is not an ECR registry`));
+    } else if (refresh.ns < MINIMUM_AUTH_REFRESH_NS) {
+      out.push(warning([...path, 'auth-refresh'], 'auth-refresh too short, setting to minimum'));
+    }
+  }
+
+  const facts: CheckedLocation = {
+    path,
+    role,
+    registry,
+    auth,
+    authRefresh: refresh?.ok === true,
+    ecr,
+    listerType,
+    listerSearch,
+    listerValid,
+  };
+  out.push(...plannedLocation(facts));
+  return facts;
+}
+
+/** §A.5: one mapping; returns its `from` when it has one. */
+function checkMapping(mapping: Raw, path: PathSegment[], out: Finding[]): string | undefined {
+  const from = read(mappingSchema, mapping, 'from');
+  const to = read(mappingSchema, mapping, 'to');
+  if (from) {
+    const paths = parsePathMapping(from, to);
+    if (!paths.ok) for (const p of paths.problems) out.push(error([...path, p.field], p.message));
+  }
+  const tags = read(mappingSchema, mapping, 'tags');
+  if (tags) {
+    const set = parseTagSet(tags);
+    if (!set.ok) {
+      for (const p of set.problems) out.push(error([...path, 'tags', p.index], withTagsPrefix(p.message)));
+    }
+  }
+  const platform = read(mappingSchema, mapping, 'platform');
+  const parsed = parsePlatform(platform);
+  if ('error' in parsed) out.push(error([...path, 'platform'], parsed.error));
+  return from;
+}
+
+/** dregsy wraps every tag problem as `'tags' uses invalid format: ...`. */
+function withTagsPrefix(message: string): string {
+  const prefix = "'tags' uses invalid format";
+  return message.startsWith(prefix) ? message : `${prefix}: ${message}`;
+}
+
+/**
+ * §A.4 listers: dregsy builds the repository list (and checks it) only when a mapping uses
+ * `from: regex:`. Without one, the same problems are warnings: dregsy accepts such a config.
+ */
+function checkRepoList(source: CheckedLocation, used: boolean): Finding[] {
+  if (!source.listerValid) return [];
+  const problem = used ? error : warning;
+  const type = source.listerType ?? '';
+  const out: Finding[] = [];
+  const listerPath = [...source.path, 'lister'];
+  if (isDockerHubListerHost(source.registry) && type !== 'dockerhub' && type !== 'index') {
+    const at = source.listerType === undefined ? [...source.path, 'registry'] : [...listerPath, 'type'];
+    out.push(problem(at, "DockerHub only supports list types 'dockerhub' and 'index'"));
+  } else if (type === 'index' && !source.listerSearch) {
+    out.push(problem(listerPath, 'index lister requires a search expression'));
+  }
+  if (used) out.push(...plannedRepoList(source, type));
+  return out;
+}
+
+/** Not a dregsy rule, but `-run` and the logs name tasks, so two with one name are confusing. */
+function checkDuplicateNames(tasks: unknown[]): Finding[] {
+  const seen = new Map<string, number>();
+  const out: Finding[] = [];
+  tasks.forEach((task, i) => {
+    const name = read(taskSchema, task, 'name');
+    if (!name) return;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, i);
+    else out.push(warning(['tasks', i, 'name'], `duplicate task name '${name}' (also tasks[${first}])`));
+  });
+  return out;
+}
