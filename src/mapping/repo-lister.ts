@@ -1,0 +1,60 @@
+/**
+ * The repository list behind `from: regex:` mappings (dregsy's listers, reference §A.4):
+ * `catalog` (the registry's `/v2/_catalog`, the default), `dockerhub` (the logged-in user's
+ * repositories through the Hub API) and `index` (the registry's search API with the lister's
+ * `search` term). Lists are kept for `lister.cacheDuration`, shared by every task and run of
+ * this process, as dregsy does, so a daemon does not list a large registry every interval.
+ */
+import type { ListerSettings } from '../config/schema.js';
+import type { DockerHubClient } from '../registry/docker-hub.js';
+import { isDockerHub } from '../registry/hosts.js';
+import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
+
+export interface RepoListerOptions {
+  registry: RegistryClient;
+  hub: DockerHubClient;
+  /** Most names one listing returns (`Infinity`: all). */
+  maxItems: number;
+  /** How long a list is reused; 0: never. */
+  cacheMs: number;
+  now: () => number;
+  /** Where Docker Hub's search API is (tests point it at a local server). */
+  hubIndexUrl: string;
+}
+
+export interface RepoLister {
+  list(lister: ListerSettings | undefined, endpoint: RegistryEndpoint, signal: AbortSignal): Promise<string[]>;
+}
+
+export function createRepoLister(opts: RepoListerOptions): RepoLister {
+  const cache = new Map<string, { at: number; names: Promise<string[]> }>();
+
+  function fetchList(type: string, search: string, ep: RegistryEndpoint, signal: AbortSignal): Promise<string[]> {
+    switch (type) {
+      case 'dockerhub':
+        if (!ep.credentials) throw new Error("the 'dockerhub' lister lists the logged-in user's repositories: the source needs 'auth'");
+        return opts.hub.listUserRepositories(ep.credentials, opts.maxItems, signal);
+      case 'index':
+        return opts.registry.searchRepositories(ep, search, { maxItems: opts.maxItems, indexUrl: isDockerHub(ep.registry) ? opts.hubIndexUrl : undefined }, signal);
+      default:
+        return opts.registry.listRepositories(ep, { maxItems: opts.maxItems }, signal);
+    }
+  }
+
+  return {
+    list(lister, ep, signal) {
+      const type = lister?.type || 'catalog';
+      const search = lister?.search ?? '';
+      const key = [ep.registry, type, search, ep.credentials?.username ?? ''].join('\0');
+      const hit = cache.get(key);
+      if (hit && opts.now() - hit.at < opts.cacheMs) return hit.names;
+      const names = fetchList(type, search, ep, signal);
+      if (opts.cacheMs > 0) {
+        cache.set(key, { at: opts.now(), names });
+        // A failed listing is not kept: the next run tries again.
+        names.catch(() => cache.delete(key));
+      }
+      return names;
+    },
+  };
+}
