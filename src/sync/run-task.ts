@@ -1,24 +1,30 @@
 /**
- * One run of one task: read what the source has, plan the copies, apply them through the
- * relay. A failing image (or mapping) is logged and the run goes on; the result says
- * whether anything failed.
+ * One run of one task: select the images (repository and tag lists), check each against the
+ * target by digest, and copy only what is missing or different through the relay (or, in check
+ * mode, only say what would be copied). A failing image or mapping is recorded and the run goes
+ * on; the result lists every image and whether anything failed.
  */
 import type { LimitFunction } from 'p-limit';
 import { resolveEndpoint } from '../auth/endpoint.js';
 import type { Mapping, Task } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
-import { isRepoSelection, mapPaths, parsePathMapping } from '../mapping/path-mapping.js';
-import { parsePlatform } from '../plan/platform.js';
-import { describeRef, planCopies, type PlannedCopy, type RepoPair } from '../plan/plan.js';
+import type { PlatformSpec } from '../plan/digests.js';
+import { describeRef, type PlannedCopy } from '../plan/plan.js';
+import { formatPlatform, parsePlatform, type PlatformChoice } from '../plan/platform.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
-import type { ImageRef, Relay } from '../relay/relay.js';
+import type { Relay } from '../relay/relay.js';
 import type { RunSignals, TaskOutcome } from '../schedule/daemon.js';
-import { expandTagSet, needsTagList, parseTagSet } from '../tags/tag-set.js';
+import { checkImage } from './check-image.js';
+import { countResults, type ImageResult, type RunCounts } from './image-result.js';
+import { selectImages } from './select-images.js';
+
+export type RunMode = 'sync' | 'check';
 
 export interface TaskRunDeps {
   registry: RegistryClient;
-  relay: Relay;
+  /** Not needed in check mode. */
+  relay: Relay | undefined;
   logger: Logger;
   redactor: Redactor;
   certsDir: string;
@@ -26,22 +32,45 @@ export interface TaskRunDeps {
   listRepositories: (task: Task, endpoint: RegistryEndpoint, signal: AbortSignal) => Promise<string[]>;
   /** Bounds concurrent copies across all tasks. */
   limitCopy: LimitFunction;
+  /** Bounds concurrent digest checks across all tasks. */
+  limitCheck: LimitFunction;
+  mode: RunMode;
+  /** `--force`: copy without comparing digests. */
+  force: boolean;
+  /** The platform skopeo picks when a mapping names none. */
+  hostPlatform: PlatformSpec;
+  /** Told whenever the counts change (for live progress). */
+  onProgress?: (task: string, counts: RunCounts) => void;
+  /**
+   * Makes sure a target repository can be pushed to (ECR: create it when missing), once per
+   * repository and run, before its first copy; undefined where nothing is needed.
+   */
+  ensureTargetRepo?: (task: Task, target: RegistryEndpoint, repo: string, signal: AbortSignal) => Promise<void>;
 }
 
 export interface TaskRunResult extends TaskOutcome {
   task: string;
-  copied: number;
-  failed: number;
-  /** Copies not started because of shutdown. */
-  notStarted: number;
+  startedAt: string;
   durationMs: number;
+  counts: RunCounts;
+  images: ImageResult[];
+}
+
+interface Job {
+  copy: PlannedCopy;
+  mapping: Mapping;
+  platform: PlatformChoice;
 }
 
 export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals): Promise<TaskRunResult> {
   const log = deps.logger.child({ task: task.name });
   const started = Date.now();
-  const result: TaskRunResult = { task: task.name, ok: true, copied: 0, failed: 0, notStarted: 0, durationMs: 0 };
+  const images: ImageResult[] = [];
+  let selected = 0;
+  let checked = 0;
+  const progress = () => deps.onProgress?.(task.name, countResults(images, checked, selected));
   log.info('task run started');
+
   let source: RegistryEndpoint;
   let target: RegistryEndpoint;
   try {
@@ -49,98 +78,143 @@ export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals
     target = await resolveEndpoint(task.target, { certsDir: deps.certsDir, redactor: deps.redactor });
   } catch (e) {
     log.error(`cannot set up registries: ${message(e, deps.redactor)}`);
-    return finish({ ...result, ok: false }, started, log);
+    return finish(task, started, images, 0, 0, log, false);
   }
-  for (const [index, mapping] of (task.mappings ?? []).entries()) {
+
+  const tagLists = new Map<string, Promise<string[]>>();
+  const targetRepos = new Map<string, Promise<void>>();
+  const ensureTarget = (repo: string): Promise<void> => {
+    const ensure = deps.ensureTargetRepo;
+    if (!ensure) return Promise.resolve();
+    let p = targetRepos.get(repo);
+    if (!p) {
+      p = ensure(task, target, repo, signals.kill);
+      targetRepos.set(repo, p);
+    }
+    return p;
+  };
+  const jobs: Job[] = [];
+  for (const mapping of task.mappings ?? []) {
     if (signals.stop.aborted) break;
     try {
-      const copies = await planMapping(task, mapping, source, deps, signals.kill);
-      log.debug(`mapping ${index}: ${copies.length} image(s) to copy`, { from: mapping.from });
-      await applyCopies(copies, mapping, task, source, target, deps, signals, log, result);
+      const platform = parsePlatform(mapping.platform);
+      if ('error' in platform) throw new Error(platform.error);
+      const copies = await selectImages(task, mapping, source, { ...deps, tagLists, limit: deps.limitCheck }, signals.kill);
+      log.debug(`mapping '${mapping.from}': ${copies.length} image(s) selected`);
+      for (const copy of copies) jobs.push({ copy, mapping, platform });
     } catch (e) {
-      result.ok = false;
-      result.failed++;
-      log.error(`mapping '${mapping.from}' failed: ${message(e, deps.redactor)}`);
+      const error = message(e, deps.redactor);
+      log.error(`mapping '${mapping.from}' failed: ${error}`);
+      images.push({ task: task.name, source: `${source.registry}/${mapping.from}`, target: `${target.registry}/${mapping.to ?? mapping.from}`, platform: mapping.platform ?? 'default', action: 'failed', durationMs: 0, error });
     }
   }
-  if (signals.stop.aborted) result.ok = result.ok && result.notStarted === 0;
-  return finish(result, started, log);
+  selected = jobs.length;
+  progress();
+
+  await Promise.all(
+    jobs.map(async (job) => {
+      const result = await processImage(job, task, source, target, deps, signals, log, ensureTarget, () => {
+        checked++;
+      });
+      images.push(result);
+      progress();
+    }),
+  );
+  const ok = images.every((r) => r.action === 'copied' || r.action === 'skipped' || r.action === 'would-copy') && !(signals.stop.aborted && images.some((r) => r.action === 'not-started'));
+  return finish(task, started, images, checked, selected, log, ok);
 }
 
-function finish(result: TaskRunResult, started: number, log: Logger): TaskRunResult {
-  result.durationMs = Date.now() - started;
-  const summary = { copied: result.copied, failed: result.failed, notStarted: result.notStarted, ms: result.durationMs };
-  if (result.ok) log.info('task run finished', summary);
-  else log.error('task run finished with errors', summary);
-  return result;
-}
-
-async function planMapping(
-  task: Task,
-  mapping: Mapping,
-  source: RegistryEndpoint,
-  deps: TaskRunDeps,
-  signal: AbortSignal,
-): Promise<PlannedCopy[]> {
-  // Both parse cleanly: the config loader rejected anything else.
-  const paths = parsePathMapping(mapping.from, mapping.to);
-  const tags = parseTagSet(mapping.tags);
-  if (!paths.ok) throw new Error(paths.problems.map((p) => p.message).join('; '));
-  if (!tags.ok) throw new Error(tags.problems.map((p) => p.message).join('; '));
-  const pairs: RepoPair[] = isRepoSelection(paths.mapping)
-    ? mapPaths(paths.mapping, await deps.listRepositories(task, source, signal))
-    : mapPaths(paths.mapping);
-  const refsBySource = new Map<string, readonly ImageRef[]>();
-  for (const pair of pairs) {
-    if (refsBySource.has(pair.source)) continue;
-    const listed = needsTagList(tags.set) ? await deps.registry.listTags(source, pair.source, signal) : undefined;
-    refsBySource.set(pair.source, expandTagSet(tags.set, listed));
-  }
-  return planCopies(pairs, (pair) => refsBySource.get(pair.source) ?? []);
-}
-
-async function applyCopies(
-  copies: readonly PlannedCopy[],
-  mapping: Mapping,
+async function processImage(
+  job: Job,
   task: Task,
   source: RegistryEndpoint,
   target: RegistryEndpoint,
   deps: TaskRunDeps,
   signals: RunSignals,
   log: Logger,
-  result: TaskRunResult,
-): Promise<void> {
-  const platform = parsePlatform(mapping.platform);
-  if ('error' in platform) throw new Error(platform.error);
-  await Promise.all(
-    copies.map((c) =>
-      deps.limitCopy(async () => {
-        if (signals.stop.aborted) {
-          result.notStarted++;
-          return;
-        }
-        const from = describeRef(c.sourceRepo, c.ref);
-        const to = describeRef(c.targetRepo, c.ref.tag ? { tag: c.ref.tag } : c.ref);
-        try {
-          await deps.relay.copy(
-            {
-              source: { endpoint: source, repo: c.sourceRepo, ref: c.ref },
-              target: { endpoint: target, repo: c.targetRepo, ref: c.ref },
-              platform,
-              verbose: task.verbose === true,
-            },
-            { signal: signals.kill, logger: log },
-          );
-          result.copied++;
-          log.info(`copied ${from} → ${to}`);
-        } catch (e) {
-          result.ok = false;
-          result.failed++;
-          log.error(`${message(e, deps.redactor)}`, { image: from });
-        }
-      }),
-    ),
-  );
+  ensureTarget: (repo: string) => Promise<void>,
+  onChecked: () => void,
+): Promise<ImageResult> {
+  const { copy, platform } = job;
+  const started = Date.now();
+  const from = describeRef(copy.sourceRepo, copy.ref);
+  const to = describeRef(copy.targetRepo, copy.ref.tag ? { tag: copy.ref.tag } : copy.ref);
+  const base = {
+    task: task.name,
+    source: `${source.registry}/${from}`,
+    target: `${target.registry}/${to}`,
+    platform: formatPlatform(platform),
+  };
+  const done = (r: Omit<ImageResult, keyof typeof base | 'durationMs'>): ImageResult => ({ ...base, ...r, durationMs: Date.now() - started });
+  if (signals.stop.aborted) return done({ action: 'not-started' });
+
+  let reason: ImageResult['reason'] = 'forced';
+  let sourceDigest: string | undefined;
+  let targetDigest: string | undefined;
+  let expectedDigest: string | undefined;
+  if (!deps.force && job.mapping.force !== true) {
+    const outcome = await deps.limitCheck(() =>
+      checkImage(deps.registry, { copy, source, target, platform, host: deps.hostPlatform }, signals.kill),
+    );
+    onChecked();
+    if (outcome.kind === 'source-missing') {
+      log.error(`${from}: not found at the source (manifest unknown)`, { image: from });
+      return done({ action: 'missing-source', error: 'not found at the source' });
+    }
+    if (outcome.kind === 'check-failed') {
+      const error = message(outcome.error, deps.redactor);
+      if (deps.mode === 'check') {
+        log.error(`${from}: cannot compare digests: ${error}`, { image: from });
+        return done({ action: 'failed', error });
+      }
+      // Comparing is an optimisation: when it fails, copying as dregsy does is still right.
+      log.warn(`${from}: cannot compare digests (${error}); copying`, { image: from });
+      reason = 'unknown';
+    } else {
+      sourceDigest = outcome.sourceDigest;
+      targetDigest = outcome.targetDigest;
+      if (outcome.decision.action === 'skip') {
+        log.debug(`unchanged ${from} → ${to} (${outcome.decision.digest})`);
+        return done({ action: 'skipped', sourceDigest, targetDigest, expectedDigest: outcome.decision.digest });
+      }
+      reason = outcome.decision.reason;
+      expectedDigest = outcome.decision.expectedDigest;
+    }
+  }
+  const facts = { reason, sourceDigest, targetDigest, expectedDigest };
+  if (deps.mode === 'check' || !deps.relay) return done({ action: 'would-copy', ...facts });
+
+  const relay = deps.relay;
+  return deps.limitCopy(async () => {
+    if (signals.stop.aborted) return done({ action: 'not-started', ...facts });
+    try {
+      await ensureTarget(copy.targetRepo);
+      await relay.copy(
+        {
+          source: { endpoint: source, repo: copy.sourceRepo, ref: copy.ref },
+          target: { endpoint: target, repo: copy.targetRepo, ref: copy.ref },
+          platform,
+          verbose: task.verbose === true,
+        },
+        { signal: signals.kill, logger: log },
+      );
+      log.info(`copied ${from} → ${to}`, reason === 'forced' || reason === 'unknown' ? { reason } : { reason, digest: expectedDigest });
+      return done({ action: 'copied', ...facts });
+    } catch (e) {
+      const error = message(e, deps.redactor);
+      log.error(error, { image: from });
+      return done({ action: 'failed', ...facts, error });
+    }
+  });
+}
+
+function finish(task: Task, started: number, images: ImageResult[], checked: number, selected: number, log: Logger, ok: boolean): TaskRunResult {
+  const durationMs = Date.now() - started;
+  const counts = countResults(images, checked, selected);
+  const summary = { ...counts, ms: durationMs };
+  if (ok) log.info('task run finished', summary);
+  else log.error('task run finished with errors', summary);
+  return { task: task.name, ok, startedAt: new Date(started).toISOString(), durationMs, counts, images };
 }
 
 function message(e: unknown, redactor: Redactor): string {

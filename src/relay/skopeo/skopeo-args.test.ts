@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { certDirFor, skopeoCopyArgs } from './skopeo-args.js';
+import { certDirFor } from '../../registry/tls.js';
+import { skopeoCopyArgs } from './skopeo-args.js';
 
-const src = { endpoint: { registry: 'src.example.com:5000', skipTlsVerify: true }, repo: 'team/app', ref: { tag: '1.0' } };
-const dst = { endpoint: { registry: 'dst.example.com' }, repo: 'mirror/app', ref: { tag: '1.0' } };
+const endpoint = (registry: string, skipTlsVerify: boolean) => ({ registry, skipTlsVerify, certsDir: '/c', credentials: undefined });
+const src = { endpoint: endpoint('src.example.com:5000', true), repo: 'team/app', ref: { tag: '1.0' } };
+const dst = { endpoint: endpoint('dst.example.com', false), repo: 'mirror/app', ref: { tag: '1.0' } };
 
 test("cert dirs drop the port, as dregsy does", () => {
   assert.equal(certDirFor('/certs', 'src.example.com:5000'), '/certs/src.example.com');
@@ -28,7 +30,8 @@ test('skopeo copy argv: TLS, cert dirs, authfiles (never creds), refs', () => {
 
 test('platforms map to --all or the --override-* flags', () => {
   const base = { source: src, target: dst, certsDir: '/c', srcAuthfile: '/a', destAuthfile: '/b' };
-  assert.ok(skopeoCopyArgs({ ...base, platform: { kind: 'all' } }).includes('--all'));
+  const all = skopeoCopyArgs({ ...base, platform: { kind: 'all' } });
+  assert.ok(all.includes('--all') && all.includes('--preserve-digests'), 'all platforms keep the index digest');
   const one = skopeoCopyArgs({ ...base, platform: { kind: 'one', os: 'linux', architecture: 'arm', variant: 'v7' } });
   for (const f of ['--override-os=linux', '--override-arch=arm', '--override-variant=v7']) assert.ok(one.includes(f), f);
   const osOnly = skopeoCopyArgs({ ...base, platform: { kind: 'one', os: 'linux' } });

@@ -2,8 +2,8 @@
  * argv for `skopeo copy`, as dregsy builds it (reference §A.8–A.9), except that credentials
  * travel in authfiles (paths only in argv) instead of `--src-creds`/`--dest-creds`.
  */
-import { join } from 'node:path';
 import type { PlatformChoice } from '../../plan/platform.js';
+import { certDirFor } from '../../registry/tls.js';
 import { sourceReference, targetReference, type ImageLocation } from '../relay.js';
 
 export interface SkopeoCopyArgsInput {
@@ -15,12 +15,6 @@ export interface SkopeoCopyArgsInput {
   destAuthfile: string;
 }
 
-/** dregsy's rule: the cert dir of a registry is `<certs-dir>/<host without :port>`. */
-export function certDirFor(certsDir: string, registry: string): string {
-  const colon = registry.indexOf(':');
-  return join(certsDir, colon >= 0 ? registry.slice(0, colon) : registry);
-}
-
 export function skopeoCopyArgs(input: SkopeoCopyArgsInput): string[] {
   const args = ['--insecure-policy'];
   args.push('copy');
@@ -30,7 +24,8 @@ export function skopeoCopyArgs(input: SkopeoCopyArgsInput): string[] {
   args.push(`--dest-cert-dir=${certDirFor(input.certsDir, input.target.endpoint.registry)}`);
   args.push(`--src-authfile=${input.srcAuthfile}`, `--dest-authfile=${input.destAuthfile}`);
   const p = input.platform;
-  if (p.kind === 'all') args.push('--all');
+  // --preserve-digests: the index arrives byte for byte, so the next run's digest check holds.
+  if (p.kind === 'all') args.push('--all', '--preserve-digests');
   if (p.kind === 'one') {
     args.push(`--override-os=${p.os}`);
     if (p.architecture) args.push(`--override-arch=${p.architecture}`);

@@ -1,0 +1,54 @@
+/**
+ * Reading what the plan needs to decide one image: the source's manifest digest (and, for an
+ * index copied as one platform, that platform's child) and the target's digest for the tag.
+ * The decision itself is pure (plan/digests.ts).
+ */
+import { decide, indexChildren, isIndex, type DigestDecision, type PlatformSpec } from '../plan/digests.js';
+import type { PlannedCopy } from '../plan/plan.js';
+import type { PlatformChoice } from '../plan/platform.js';
+import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
+
+export type CheckOutcome =
+  | { kind: 'decided'; sourceDigest: string; targetDigest: string | undefined; decision: DigestDecision }
+  | { kind: 'source-missing' }
+  | { kind: 'check-failed'; error: unknown };
+
+export interface CheckInput {
+  copy: PlannedCopy;
+  source: RegistryEndpoint;
+  target: RegistryEndpoint;
+  platform: PlatformChoice;
+  /** The platform skopeo picks when none is given. */
+  host: PlatformSpec;
+}
+
+export function sourceRefOf(copy: PlannedCopy): string {
+  return copy.ref.digest ?? copy.ref.tag ?? 'latest';
+}
+
+export function targetRefOf(copy: PlannedCopy): string {
+  return copy.ref.tag ?? copy.ref.digest ?? 'latest';
+}
+
+export async function checkImage(registry: RegistryClient, input: CheckInput, signal?: AbortSignal): Promise<CheckOutcome> {
+  const { copy } = input;
+  try {
+    const [src, tgt] = await Promise.all([
+      registry.headManifest(input.source, copy.sourceRepo, sourceRefOf(copy), signal),
+      registry.headManifest(input.target, copy.targetRepo, targetRefOf(copy), signal),
+    ]);
+    if (!src) return { kind: 'source-missing' };
+    // One platform of an index: the target will hold that child, so its digest is what counts.
+    const needsChildren = isIndex(src.mediaType) && input.platform.kind !== 'all';
+    const index = needsChildren ? await registry.getManifest(input.source, copy.sourceRepo, src.digest, signal) : undefined;
+    const decision = decide(
+      { digest: src.digest, mediaType: src.mediaType, children: index ? indexChildren(index.body) : undefined },
+      tgt?.digest,
+      input.platform,
+      input.host,
+    );
+    return { kind: 'decided', sourceDigest: src.digest, targetDigest: tgt?.digest, decision };
+  } catch (error) {
+    return { kind: 'check-failed', error };
+  }
+}
