@@ -1,0 +1,107 @@
+/**
+ * Stand-ins for the services dregsy's listers talk to that cannot run here, speaking their
+ * real wire protocol on 127.0.0.1:
+ * - Docker Hub's web API: `POST /v2/users/login/` → `{token}`; `GET /v2/repositories/<user>/?page_size=N&page=P`
+ *   with `Authorization: JWT <token>` → `{count, next, previous, results: [{name, namespace, repository_type}]}`;
+ * - a registry's search API in front of a real registry: `GET /v1/search?q=&n=&page=` →
+ *   `{num_results, num_pages, page, page_size, query, results: [{name, description}]}`, every
+ *   other request proxied to the registry, so the same host serves the images it lists.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeService {
+  url: string;
+  host: string;
+  /** Requests seen, as `METHOD path`. */
+  requests: string[];
+  stop(): Promise<void>;
+}
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ server: Server; host: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      requests.push(`${req.method} ${req.url}`);
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, host: `127.0.0.1:${port}`, requests };
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+const stopper = (server: Server) => () => new Promise<void>((resolve) => server.close(() => resolve()));
+
+export interface HubUser {
+  username: string;
+  password: string;
+  repositories: Array<{ name: string; type?: string }>;
+}
+
+/** Docker Hub's login and repository listing, paginated `pageSize` at a time. */
+export async function startFakeDockerHub(user: HubUser, pageSize = 2): Promise<FakeService> {
+  const token = `jwt-${Math.random().toString(36).slice(2)}`;
+  const { server, host, requests } = await listen((req, res, body) => {
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (req.method === 'POST' && url.pathname === '/v2/users/login/') {
+      const creds = JSON.parse(body || '{}') as { username?: string; password?: string };
+      if (creds.username === user.username && creds.password === user.password) return json(res, 200, { token });
+      return json(res, 401, { detail: 'Incorrect authentication credentials.' });
+    }
+    const m = /^\/v2\/repositories\/([^/]+)\/$/.exec(url.pathname);
+    if (req.method === 'GET' && m) {
+      if (req.headers.authorization !== `JWT ${token}`) return json(res, 401, { detail: 'Authentication credentials were not provided.' });
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const size = Math.min(Number(url.searchParams.get('page_size') ?? '10'), pageSize);
+      const all = m[1] === user.username ? user.repositories : [];
+      const slice = all.slice((page - 1) * size, page * size);
+      // The real API's `next` is an absolute hub.docker.com URL.
+      const next = page * size < all.length ? `https://hub.docker.com/v2/repositories/${m[1]}/?page=${page + 1}&page_size=${size}` : null;
+      return json(res, 200, {
+        count: all.length,
+        next,
+        previous: null,
+        results: slice.map((r) => ({ name: r.name, namespace: m[1], repository_type: r.type ?? 'image', is_private: false })),
+      });
+    }
+    json(res, 404, { detail: 'Not found.' });
+  });
+  return { url: `http://${host}`, host, requests, stop: stopper(server) };
+}
+
+/** A registry host that also answers `/v1/search` (paginated) and proxies the rest to `upstream`. */
+export async function startSearchFront(upstream: string, names: string[], pageSize = 2): Promise<FakeService> {
+  const [upHost, upPort] = upstream.split(':');
+  const { server, host, requests } = await listen((req, res, body) => {
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (url.pathname === '/v1/search') {
+      const q = url.searchParams.get('q') ?? '';
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const hits = names.filter((n) => n.includes(q));
+      const pages = Math.max(1, Math.ceil(hits.length / pageSize));
+      return json(res, 200, {
+        num_results: hits.length,
+        num_pages: pages,
+        page,
+        page_size: pageSize,
+        query: q,
+        results: hits.slice((page - 1) * pageSize, page * pageSize).map((name) => ({ name, description: '', star_count: 0, is_official: false })),
+      });
+    }
+    const proxied = httpRequest({ host: upHost, port: Number(upPort), method: req.method, path: req.url, headers: { ...req.headers, host: upstream } }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    proxied.on('error', () => json(res, 502, { errors: [{ code: 'UNAVAILABLE' }] }));
+    proxied.end(body);
+  });
+  return { url: `http://${host}`, host, requests, stop: stopper(server) };
+}
