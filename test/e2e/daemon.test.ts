@@ -1,0 +1,71 @@
+/** A periodic task keeps the process running; SIGTERM ends it cleanly with the right exit code. */
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { listTags, makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
+import { runDregsy, writeConfig } from './dregsy-cli.js';
+
+let source: TestRegistry;
+let target: TestRegistry;
+let dir: string;
+before(async () => {
+  dir = await makeTempDir('dregsy-e2e-daemon-');
+  [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+  await pushTags(source, 'team/app', ['1.0']);
+});
+after(async () => {
+  await Promise.all([source?.stop(), target?.stop()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function untilOutput(get: () => string, re: RegExp, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (re.test(get())) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${re}: ${get()}`));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`a periodic task runs at start, keeps running, and ${signal} ends the process with 0`, async () => {
+    const file = await writeConfig(
+      dir,
+      `
+tasks:
+  - name: periodic
+    interval: 30
+    source: { registry: ${source.host}, skip-tls-verify: true }
+    target: { registry: ${target.host}, skip-tls-verify: true }
+    mappings: [{ from: team/app, to: p/app }]
+  - name: once
+    source: { registry: ${source.host}, skip-tls-verify: true }
+    target: { registry: ${target.host}, skip-tls-verify: true }
+    mappings: [{ from: team/app, to: o/app }]
+`,
+      `daemon-${signal}.yaml`,
+    );
+    let stoppedAt = 0;
+    const r = await runDregsy([`-config=${file}`], {
+      onSpawn: (child, out) => {
+        void untilOutput(out.stdout, /\[periodic\] task run finished/, 30_000).then(async () => {
+          // The one-off task has finished too before we stop; the process must still be alive.
+          await untilOutput(out.stdout, /\[once\] task run finished/, 30_000);
+          await new Promise((res) => setTimeout(res, 300));
+          assert.equal(child.exitCode, null, 'still running while a periodic task is scheduled');
+          stoppedAt = Date.now();
+          child.kill(signal);
+        });
+      },
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(stoppedAt > 0);
+    assert.ok(Date.now() - stoppedAt < 5_000, 'ends promptly when idle');
+    assert.match(r.stdout, /shutting down/);
+    assert.deepEqual(await listTags(target, 'p/app'), ['1.0']);
+    assert.deepEqual(await listTags(target, 'o/app'), ['1.0']);
+  });
+}

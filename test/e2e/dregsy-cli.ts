@@ -1,0 +1,54 @@
+/** Runs the built CLI (bin/dregsy → dist/) as a user would, and helpers to write its config. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const dregsyBin = join(repoRoot, 'bin', 'dregsy');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Called once the process started (to watch /proc, send signals, ...). */
+  onSpawn?: (child: ChildProcess, output: { stdout: () => string }) => void;
+}
+
+export function runDregsy(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, LOG_FORMAT: 'text', LOG_LEVEL: 'info', ...opts.env };
+    // Keep the host's credentials out of every test: skopeo must only see our authfiles.
+    env.HOME = env.HOME_FOR_TEST ?? env.HOME;
+    const child = spawn(process.execPath, [dregsyBin, ...args], { cwd: opts.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    opts.onSpawn?.(child, { stdout: () => stdout });
+  });
+}
+
+/** base64 of {"username","password"}, as dregsy's `auth`. */
+export function authOf(username: string, password: string): string {
+  return Buffer.from(JSON.stringify({ username, password })).toString('base64');
+}
+
+export async function writeConfig(dir: string, yaml: string, name = 'config.yaml'): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, yaml);
+  return file;
+}
