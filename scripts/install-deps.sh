@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, the demo and the tests need on a fresh Debian machine:
 # skopeo (the relay), docker-registry (real registries for the demo and tests), htpasswd and
-# openssl (auth and TLS fixtures), then the npm packages. Does nothing that is already done.
+# openssl (auth and TLS fixtures), docker.io (a real Docker Engine for the Docker relay's
+# tests; the tests start their own dockerd), then the npm packages. Does nothing already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,8 @@ command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v make >/dev/null 2>&1 || need+=(make)
+# dockerd lives in /usr/sbin, which is not always on PATH
+[ -x /usr/sbin/dockerd ] || need+=(docker.io)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: installing Debian packages: ${need[*]}"
