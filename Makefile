@@ -7,6 +7,7 @@ help:
 	@echo "make test       install what is missing, build, and run every test"
 	@echo "make build      compile TypeScript to dist/ and write the config JSON Schema"
 	@echo "make typecheck  type-check sources and tests"
+	@echo "make bench      measure dregsy against skopeo sync and a skopeo copy loop (writes docs/performance.md)"
 	@echo "make clean      remove build output"
 
 deps:
@@ -23,6 +24,9 @@ demo: build
 
 test: build typecheck
 	@npm run --silent test
+
+bench: build
+	@node --import tsx scripts/bench.ts
 
 clean:
 	rm -rf dist .demo

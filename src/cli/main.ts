@@ -11,7 +11,7 @@ import { runSync, type CliIo } from './run-sync.js';
 
 export type { CliIo } from './run-sync.js';
 
-export const SYNOPSIS = 'dregsy -config={config file} [-run {task name regex}]';
+export const SYNOPSIS = 'dregsy -config={config file} [-run {task name regex}]  |  dregsy check -config={config file}';
 
 function version(): string {
   try {
@@ -39,25 +39,46 @@ interface SyncOptions {
   config?: string;
   run?: string;
   gracePeriod: string;
+  force?: boolean;
+  report?: string;
+  verbose?: boolean;
+}
+
+function commonOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'the config file (dregsy: -config=FILE)')
+    .option('--run <regex>', 'only the tasks whose name matches (full-line anchored, a leading ! inverts)')
+    .option('--report <file>', 'write a JSON report of every image (references, digests, action, duration, error) after each task run');
 }
 
 /** Runs the CLI and returns the exit code (the caller sets process.exitCode). */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = new Command('dregsy')
-    .usage('-config=FILE [-run=REGEX]')
-    .description('Keep container images in sync between registries (a dregsy-compatible sync tool).')
-    .option('-c, --config <file>', 'the config file (dregsy: -config=FILE)')
-    .option('--run <regex>', 'only run the tasks whose name matches (full-line anchored, a leading ! inverts)')
+  const ver = version();
+  let chosen: { mode: 'sync' | 'check'; opts: SyncOptions } | undefined;
+  const program = commonOptions(
+    new Command('dregsy')
+      .usage('-config=FILE [-run=REGEX] | check -config=FILE')
+      .description('Keep container images in sync between registries (a dregsy-compatible sync tool).'),
+  )
+    .option('--force', 'copy every selected image, even when the target already has the same digest')
     .option('--grace-period <seconds>', 'on SIGINT/SIGTERM, how long running copies may take to finish', '30')
-    .version(version(), '--version', 'print the version')
+    .version(ver, '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showSuggestionAfterError(true);
-  let opts: SyncOptions | undefined;
-  program.action((o: SyncOptions) => {
-    opts = o;
-  });
+    .showSuggestionAfterError(true)
+    // `check -config=FILE`: options after the command name are the command's own
+    .enablePositionalOptions()
+    .action((o: SyncOptions) => {
+      chosen = { mode: 'sync', opts: o };
+    });
+  commonOptions(program.command('check').description('show what a run would copy, skip or miss, without copying (exit 0: all in sync)'))
+    .option('-v, --verbose', 'also list the images that are in sync')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .action((o: SyncOptions) => {
+      chosen = { mode: 'check', opts: { ...o, gracePeriod: '0' } };
+    });
   try {
     await program.parseAsync(normalizeGoFlags(argv), { from: 'user' });
   } catch (e) {
@@ -67,12 +88,25 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
-  if (!opts) return ExitCode.ok;
+  if (!chosen) return ExitCode.ok;
+  const { mode, opts } = chosen;
   try {
     if (!opts.config) throw new UsageError(`missing -config\nsynopsis: ${SYNOPSIS}`);
     const grace = Number(opts.gracePeriod);
     if (!Number.isFinite(grace) || grace < 0) throw new UsageError(`invalid --grace-period '${opts.gracePeriod}': expected seconds`);
-    return await runSync({ configFile: opts.config, runFilter: opts.run, graceMs: grace * 1000 }, io);
+    return await runSync(
+      {
+        configFile: opts.config,
+        runFilter: opts.run,
+        graceMs: grace * 1000,
+        mode,
+        force: opts.force === true,
+        reportFile: opts.report,
+        verbose: opts.verbose === true,
+        version: ver,
+      },
+      io,
+    );
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr.write(`invalid config (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${e.message}\n`);

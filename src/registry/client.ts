@@ -34,6 +34,8 @@ interface Connection {
   agent: Promise<Dispatcher>;
   /** Decided by the first request: https, or http when https fails and TLS checks are off. */
   scheme: 'https' | 'http' | undefined;
+  /** While the first request finds the scheme, the others wait for it instead of probing too. */
+  probing: Promise<void> | undefined;
   auth: AuthState;
 }
 
@@ -73,7 +75,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
         });
       });
       agent.catch(() => undefined); // the error is reported by the request that awaits it
-      c = { agent, scheme: undefined, auth: { tokens: new Map(), basic: false } };
+      c = { agent, scheme: undefined, probing: undefined, auth: { tokens: new Map(), basic: false } };
       connections.set(key, c);
     }
     return c;
@@ -84,6 +86,22 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     const agent = await conn.agent.catch((e: unknown) => {
       throw new RegistryError(`cannot read TLS files for ${ep.registry}: ${errorText(e)}`, certDirFor(ep.certsDir, ep.registry));
     });
+    if (!conn.scheme && conn.probing && !pathOrUrl.startsWith('http')) await conn.probing;
+    let probed: (() => void) | undefined;
+    if (!conn.scheme && !conn.probing && !pathOrUrl.startsWith('http')) {
+      conn.probing = new Promise<void>((resolve) => (probed = resolve));
+    }
+    try {
+      return await sendWith(ep, conn, agent, pathOrUrl, init, auth);
+    } finally {
+      if (probed) {
+        conn.probing = undefined;
+        probed();
+      }
+    }
+  }
+
+  async function sendWith(ep: RegistryEndpoint, conn: Connection, agent: Dispatcher, pathOrUrl: string, init: RequestInit, auth: Authorization | undefined): Promise<Reply> {
     const schemes: Array<'https' | 'http'> = conn.scheme ? [conn.scheme] : ep.skipTlsVerify ? ['https', 'http'] : ['https'];
     let lastError: unknown;
     for (const scheme of schemes) {
@@ -93,6 +111,9 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
           origin: new URL(url).origin,
           path: new URL(url).pathname + new URL(url).search,
           method: init.method,
+          // undici closes the connection after a HEAD by default (for servers that send a body
+          // anyway); registries do not, and a digest check is a HEAD, so keep the connection.
+          ...(init.method === 'HEAD' ? { reset: false } : {}),
           headers: { 'user-agent': opts.userAgent, ...(init.accept ? { accept: init.accept } : {}), ...(auth ? { authorization: auth.header } : {}) },
           ...(init.signal ? { signal: init.signal } : {}),
         });

@@ -6,6 +6,7 @@
  * Shutdown is two-staged: `stop` ends scheduling and tells running task runs to start no
  * new copies; after the grace period `kill` aborts the copies still in flight.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from './clock.js';
 
@@ -49,7 +50,10 @@ export class Daemon<T extends ScheduledTask> {
   private graceTimer: NodeJS.Timeout | undefined;
   private started = false;
 
-  constructor(private readonly opts: DaemonOptions<T>) {}
+  constructor(private readonly opts: DaemonOptions<T>) {
+    // Every request and copy in flight listens on these; hundreds at once are expected.
+    setMaxListeners(0, this.stopController.signal, this.killController.signal);
+  }
 
   get stopping(): boolean {
     return this.stopController.signal.aborted;

@@ -9,7 +9,7 @@ import type { PlatformChoice } from '../plan/platform.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
 
 export type CheckOutcome =
-  | { kind: 'decided'; sourceDigest: string; targetDigest: string | undefined; decision: DigestDecision }
+  | { kind: 'decided'; sourceDigest: string | undefined; targetDigest: string | undefined; decision: DigestDecision }
   | { kind: 'source-missing' }
   | { kind: 'check-failed'; error: unknown };
 
@@ -20,6 +20,13 @@ export interface CheckInput {
   platform: PlatformChoice;
   /** The platform skopeo picks when none is given. */
   host: PlatformSpec;
+  /**
+   * The target repository's tags, read once per run: a tag not among them needs no HEAD to
+   * know it is missing. Undefined when unknown (the listing failed): HEAD decides.
+   */
+  targetTags?: Promise<ReadonlySet<string> | undefined>;
+  /** Read the source digest even when the target lacks the tag (check mode shows it). */
+  wantSourceDigest?: boolean;
 }
 
 export function sourceRefOf(copy: PlannedCopy): string {
@@ -33,6 +40,11 @@ export function targetRefOf(copy: PlannedCopy): string {
 export async function checkImage(registry: RegistryClient, input: CheckInput, signal?: AbortSignal): Promise<CheckOutcome> {
   const { copy } = input;
   try {
+    const known = copy.ref.tag !== undefined ? await input.targetTags : undefined;
+    if (known && copy.ref.tag !== undefined && !known.has(copy.ref.tag) && !input.wantSourceDigest) {
+      // A new tag: copying is certain, and the copy itself finds out whether the source has it.
+      return { kind: 'decided', sourceDigest: undefined, targetDigest: undefined, decision: { action: 'copy', expectedDigest: undefined, reason: 'missing' } };
+    }
     const [src, tgt] = await Promise.all([
       registry.headManifest(input.source, copy.sourceRepo, sourceRefOf(copy), signal),
       registry.headManifest(input.target, copy.targetRepo, targetRefOf(copy), signal),

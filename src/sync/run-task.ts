@@ -5,6 +5,7 @@
  * on; the result lists every image and whether anything failed.
  */
 import type { LimitFunction } from 'p-limit';
+import type { CredentialSources } from '../auth/credential-sources.js';
 import { resolveEndpoint } from '../auth/endpoint.js';
 import type { Mapping, Task } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
@@ -46,6 +47,8 @@ export interface TaskRunDeps {
    * repository and run, before its first copy; undefined where nothing is needed.
    */
   ensureTargetRepo?: (task: Task, target: RegistryEndpoint, repo: string, signal: AbortSignal) => Promise<void>;
+  /** Where credentials beyond `auth` come from (ECR, Google, docker config, auth-file). */
+  credentialSources?: CredentialSources;
 }
 
 export interface TaskRunResult extends TaskOutcome {
@@ -74,8 +77,9 @@ export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals
   let source: RegistryEndpoint;
   let target: RegistryEndpoint;
   try {
-    source = await resolveEndpoint(task.source, { certsDir: deps.certsDir, redactor: deps.redactor });
-    target = await resolveEndpoint(task.target, { certsDir: deps.certsDir, redactor: deps.redactor });
+    const endpointContext = { certsDir: deps.certsDir, redactor: deps.redactor, sources: deps.credentialSources, signal: signals.kill };
+    source = await resolveEndpoint(task.source, endpointContext);
+    target = await resolveEndpoint(task.target, endpointContext);
   } catch (e) {
     log.error(`cannot set up registries: ${message(e, deps.redactor)}`);
     return finish(task, started, images, 0, 0, log, false);
@@ -83,6 +87,20 @@ export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals
 
   const tagLists = new Map<string, Promise<string[]>>();
   const targetRepos = new Map<string, Promise<void>>();
+  const targetTagSets = new Map<string, Promise<ReadonlySet<string> | undefined>>();
+  const targetTags = (repo: string): Promise<ReadonlySet<string> | undefined> => {
+    let p = targetTagSets.get(repo);
+    if (!p) {
+      // Not under limitCheck: checks wait for this list, so it must never queue behind them.
+      p = deps.registry.listTags(target, repo, signals.kill).then(
+        (tags) => new Set(tags),
+        // 404: the repository does not exist yet, so it has no tags; other errors: let HEADs decide
+        (e: unknown) => ((e as { status?: number }).status === 404 ? new Set<string>() : undefined),
+      );
+      targetTagSets.set(repo, p);
+    }
+    return p;
+  };
   const ensureTarget = (repo: string): Promise<void> => {
     const ensure = deps.ensureTargetRepo;
     if (!ensure) return Promise.resolve();
@@ -113,7 +131,7 @@ export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals
 
   await Promise.all(
     jobs.map(async (job) => {
-      const result = await processImage(job, task, source, target, deps, signals, log, ensureTarget, () => {
+      const result = await processImage(job, task, source, target, deps, signals, log, ensureTarget, targetTags, () => {
         checked++;
       });
       images.push(result);
@@ -133,6 +151,7 @@ async function processImage(
   signals: RunSignals,
   log: Logger,
   ensureTarget: (repo: string) => Promise<void>,
+  targetTags: (repo: string) => Promise<ReadonlySet<string> | undefined>,
   onChecked: () => void,
 ): Promise<ImageResult> {
   const { copy, platform } = job;
@@ -153,8 +172,14 @@ async function processImage(
   let targetDigest: string | undefined;
   let expectedDigest: string | undefined;
   if (!deps.force && job.mapping.force !== true) {
+    const tags = targetTags(copy.targetRepo);
+    await tags;
     const outcome = await deps.limitCheck(() =>
-      checkImage(deps.registry, { copy, source, target, platform, host: deps.hostPlatform }, signals.kill),
+      checkImage(
+        deps.registry,
+        { copy, source, target, platform, host: deps.hostPlatform, targetTags: tags, wantSourceDigest: deps.mode === 'check' },
+        signals.kill,
+      ),
     );
     onChecked();
     if (outcome.kind === 'source-missing') {
