@@ -2,6 +2,8 @@
  * The environment variables dregsy's users set (reference §A.11), read in one place.
  * Invalid values fall back to the default with a warning, as dregsy logs an error and goes on.
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { LogFormat } from '../log/create-logger.js';
 import type { LogLevel } from '../log/logger.js';
 
@@ -15,6 +17,10 @@ export interface Environment {
   dockerHubIndexUrl: string;
   /** Proxies for registry requests, as skopeo (Go) reads them from the same variables. */
   proxy: { httpProxy: string | undefined; httpsProxy: string | undefined; noProxy: string | undefined };
+  /** Where docker's config.json is: `$DOCKER_CONFIG`, else `~/.docker`. */
+  dockerConfigDir: string;
+  /** The values of `${VAR}` references in the config file. */
+  configVars: Readonly<Record<string, string | undefined>>;
   warnings: string[];
 }
 
@@ -49,5 +55,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const dockerHubIndexUrl = env.DREGSY_DOCKERHUB_INDEX_URL?.trim() || 'https://index.docker.io';
   const pick = (...names: string[]) => names.map((n) => env[n]?.trim()).find((v) => v !== undefined && v !== '');
   const proxy = { httpProxy: pick('HTTP_PROXY', 'http_proxy'), httpsProxy: pick('HTTPS_PROXY', 'https_proxy'), noProxy: pick('NO_PROXY', 'no_proxy') };
-  return { logLevel, logFormat, forceColors, dockerHubApiUrl, dockerHubIndexUrl, proxy, warnings };
+  const dockerConfigDir = env.DOCKER_CONFIG?.trim() || join(env.HOME?.trim() || homedir(), '.docker');
+  const configVars = { ...env };
+  return { logLevel, logFormat, forceColors, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, configVars, warnings };
 }

@@ -39,7 +39,7 @@ test('a draft 2020-12 JSON Schema with title, descriptions, and no additionalPro
 test('keys and types match what a dregsy config holds', () => {
   const schema = configJsonSchema();
   const top = obj(schema.properties);
-  assert.deepEqual(Object.keys(top).sort(), ['api-version', 'concurrency', 'docker', 'dockerhost', 'lister', 'relay', 'skopeo', 'tasks', 'watch']);
+  assert.deepEqual(Object.keys(top).sort(), ['api-version', 'concurrency', 'docker', 'dockerhost', 'lister', 'relay', 'skopeo', 'tasks', 'use-docker-config', 'watch']);
   assert.deepEqual(obj(top.relay).anyOf, [{ type: 'string', enum: ['docker', 'skopeo'] }, { type: 'null' }]);
   assert.ok(types(top.watch).includes('boolean'));
   assert.ok(JSON.stringify(top.watch).includes('"yes"'), 'YAML 1.1 booleans are offered');
@@ -54,7 +54,7 @@ test('keys and types match what a dregsy config holds', () => {
 
   const source = objectBranch(taskProps.source);
   assert.deepEqual(source.required, ['registry']);
-  assert.deepEqual(Object.keys(obj(source.properties)).sort(), ['auth', 'auth-refresh', 'lister', 'registry', 'skip-tls-verify']);
+  assert.deepEqual(Object.keys(obj(source.properties)).sort(), ['auth', 'auth-file', 'auth-refresh', 'lister', 'registry', 'skip-tls-verify']);
 
   const mapping = obj(obj((obj(taskProps.mappings).anyOf as unknown[]).map(obj).find((m) => m.type === 'array')?.items));
   assert.deepEqual(mapping.required, ['from']);

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { formatPath, type PathSegment } from './config-path.js';
+import { expandEnv, type Vars } from './env-expand.js';
 import type { Finding } from './finding.js';
 import { checkRules } from './rules.js';
 import { configSchema, type Config } from './schema.js';
@@ -66,8 +67,18 @@ function toProblems(findings: Finding[], source: YamlSource): ConfigProblem[] {
   return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
-/** Parses and checks a config's text. Pure; throws `ConfigError` listing every problem. */
-export function parseConfigText(text: string, file: string): LoadedConfig {
+/**
+ * Parses and checks a config's text. Pure; throws `ConfigError` listing every problem.
+ * With `env`, `${VAR}` references are replaced first (env-expand.ts); lines stay the same.
+ */
+export function parseConfigText(text: string, file: string, env?: Vars): LoadedConfig {
+  if (env) {
+    const expanded = expandEnv(text, env);
+    if (expanded.problems.length > 0) {
+      throw new InvalidConfigError(file, expanded.problems.map((p) => ({ path: '', line: p.line, message: p.message })), []);
+    }
+    text = expanded.text;
+  }
   const source = readYamlSource(text);
   if (source.errors.length > 0) throw new InvalidConfigError(file, source.errors, source.warnings);
   // an empty file is an empty config, as for yaml.v2
@@ -98,12 +109,13 @@ function readFailure(e: unknown): string {
   }
 }
 
-export async function loadConfig(file: string): Promise<LoadedConfig> {
+/** Reads and checks a config file; `env` supplies the `${VAR}` values (the CLI passes its environment). */
+export async function loadConfig(file: string, env?: Vars): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw new ConfigError(file, [{ path: '', message: `error loading config file '${file}': ${readFailure(e)}` }]);
   }
-  return parseConfigText(text, file);
+  return parseConfigText(text, file, env);
 }

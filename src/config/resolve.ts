@@ -44,6 +44,8 @@ export interface Settings {
     cacheMs: number;
   };
   watch: boolean;
+  /** Locations with no `auth` / `auth-file` may use the docker config.json (`use-docker-config`). */
+  useDockerConfig: boolean;
   /** Copies running at once across all tasks. */
   parallelCopies: number;
   /** Digest checks (registry HEAD requests) running at once across all tasks. */
@@ -109,6 +111,7 @@ export function resolveSettings(loaded: LoadedConfig): Settings {
     docker: dockerOf(config),
     lister: listerOf(config),
     watch: config.watch ?? false,
+    useDockerConfig: config['use-docker-config'] ?? true,
     parallelCopies: config.concurrency?.copies ?? DEFAULT_PARALLEL_COPIES,
     parallelChecks: config.concurrency?.checks ?? DEFAULT_PARALLEL_CHECKS,
     tasks,

@@ -192,14 +192,31 @@ describe('location (§A.4, §A.7)', () => {
       errors: [`c.yaml:5: tasks[0].source.auth-refresh: expected a Go duration like '10h' or '1h30m' (time: unknown unit "x" in duration "10x")`],
     });
   });
-  test('auth-refresh below 1h on ECR: raised to the minimum with a warning (and ECR refresh is planned)', () => {
+  test('auth-refresh below 1h on ECR: raised to the minimum with a warning', () => {
     const ecr = config({ source: '      auth-refresh: 30m\n' }).replace('src.example.com', '123456789012.dkr.ecr.eu-central-1.amazonaws.com');
-    assertOnly(ecr, {
-      errors: [
-        "c.yaml:5: tasks[0].source.auth-refresh: 'auth-refresh' (fetching ECR credentials from AWS) is not supported yet by this dregsy (planned); put a token into 'auth' instead",
+    assertOnly(ecr, { warnings: ['c.yaml:5: tasks[0].source.auth-refresh: auth-refresh too short, setting to minimum'] });
+  });
+  test('auth-refresh on ECR makes auth unused (dregsy replaces it with what AWS returns)', () => {
+    const ecr = config({ target: '      auth: none\n      auth-refresh: 10h\n' }).replace('dst.example.com', '123456789012.dkr.ecr.eu-central-1.amazonaws.com.cn');
+    assertOnly(ecr, { warnings: ["c.yaml:7: tasks[0].target.auth: not used: credentials for this ECR registry are fetched from AWS ('auth-refresh')"] });
+  });
+  test('auth-refresh on public ECR without an account fetches nothing (as dregsy: anonymous)', () => {
+    assertOnly(config({ source: '      auth-refresh: 10h\n' }).replace('src.example.com', 'public.ecr.aws'), {
+      warnings: [
+        "c.yaml:5: tasks[0].source.auth-refresh: no AWS account in 'public.ecr.aws' (write '<account>[:<region>]@public.ecr.aws'): no credentials are fetched, access is anonymous",
       ],
-      warnings: ['c.yaml:5: tasks[0].source.auth-refresh: auth-refresh too short, setting to minimum'],
     });
+    assertOnly(config({ source: '      auth-refresh: 10h\n' }).replace('src.example.com', '123456789012:us-east-1@public.ecr.aws'), {});
+  });
+  test('auth-file: fine alone, an error together with auth', () => {
+    assertOnly(config({ source: '      auth-file: /run/secrets/src\n' }), {});
+    assertOnly(config({ source: '      auth: none\n      auth-file: secret.txt\n' }), {
+      errors: ["c.yaml:6: tasks[0].source.auth-file: 'auth' and 'auth-file' cannot both be set: use one"],
+    });
+  });
+  test('use-docker-config takes a boolean', () => {
+    assertOnly(config({ head: 'use-docker-config: no\n' }), {});
+    assert.match(check(config({ head: 'use-docker-config: sometimes\n' })).errors.join('\n'), /^c\.yaml:1: use-docker-config: expected true or false/);
   });
   test('a lister without type', () => {
     assertOnly(config({ source: '      lister: { search: x }\n' }), { errors: ['c.yaml:5: tasks[0].source.lister: no lister type set'] });
@@ -272,38 +289,18 @@ describe('mapping (§A.5)', () => {
   });
 });
 
-describe('not built yet: a clear error, never ignored (planned.ts)', () => {
-  test('GCR/GAR with no auth (dregsy would fetch Google tokens)', () => {
-    for (const host of ['gcr.io', 'eu.gcr.io', 'europe-west1-docker.pkg.dev']) {
-      assertOnly(config().replace('src.example.com', host), {
-        errors: [
-          `c.yaml:4: tasks[0].source.registry: fetching Google registry tokens (GCR/Artifact Registry with no 'auth') is not supported yet by this dregsy (planned); set 'auth', or 'auth: none' for anonymous access`,
-        ],
-      });
-    }
+describe('ECR and Google registries (no longer planned)', () => {
+  test('GCR/GAR with no auth: tokens come from Google application default credentials', () => {
+    for (const host of ['gcr.io', 'eu.gcr.io', 'europe-west1-docker.pkg.dev']) assertOnly(config().replace('src.example.com', host), {});
   });
   test("GCR with 'auth: none' or with credentials is fine", () => {
     assertOnly(config({ source: '      auth: none\n' }).replace('src.example.com', 'gcr.io'), {});
   });
-  test('public ECR with the <account>[:<region>]@ prefix', () => {
-    assertOnly(config().replace('src.example.com', '123456789012:us-east-1@public.ecr.aws'), {
-      errors: ["c.yaml:4: tasks[0].source.registry: the public ECR prefix '<account>[:<region>]@' is not supported yet by this dregsy (planned)"],
-    });
-  });
-  test('an ECR target: repositories are not created (warning)', () => {
-    assertOnly(config().replace('dst.example.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com'), {
-      warnings: [
-        'c.yaml:6: tasks[0].target.registry: creating missing ECR repositories is not supported yet by this dregsy (planned); the target repositories must exist',
-      ],
-    });
-  });
-  test('listing an ECR source for `from: regex:`', () => {
+  test('public ECR with the <account>[:<region>]@ prefix, an ECR target, an ECR source for `from: regex:`', () => {
+    assertOnly(config().replace('src.example.com', '123456789012:us-east-1@public.ecr.aws'), {});
+    assertOnly(config().replace('dst.example.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com'), {});
     const text = config({ task: '    mappings:\n      - from: regex:team/.*\n' }).replace('src.example.com', '123456789012.dkr.ecr.us-east-1.amazonaws.com');
-    assertOnly(text, {
-      errors: [
-        "c.yaml:4: tasks[0].source.registry: listing ECR repositories through the AWS API (for 'from: regex:' mappings) is not supported yet by this dregsy (planned)",
-      ],
-    });
+    assertOnly(text, {});
   });
 });
 

@@ -15,7 +15,7 @@ import type { PathSegment } from './config-path.js';
 import { error, warning, type Finding } from './finding.js';
 import { formatGoDuration } from './go-duration.js';
 import { plannedLocation, plannedRepoList, type LocationFacts } from './planned.js';
-import { ecrInfo, isDockerHubListerHost } from './registry-host.js';
+import { ecrInfo, isDockerHubListerHost, type EcrInfo } from './registry-host.js';
 import {
   LISTER_TYPES,
   RELAY_TYPES,
@@ -204,6 +204,11 @@ function checkLocation(raw: unknown, path: PathSegment[], role: 'source' | 'targ
     }
   }
 
+  const authFile = read(locationSchema, raw, 'auth-file');
+  if (authFile && auth) {
+    out.push(error([...path, 'auth-file'], "'auth' and 'auth-file' cannot both be set: use one"));
+  }
+
   const registry = read(locationSchema, raw, 'registry');
   if (!registry) return undefined; // `registry not set` comes from the schema
 
@@ -214,8 +219,9 @@ function checkLocation(raw: unknown, path: PathSegment[], role: 'source' | 'targ
     // dregsy raises any value below the minimum first, so even `0` counts as wanting a refresh
     if (!ecr.ecr) {
       out.push(error([...path, 'auth-refresh'], `'${registry}' wants authentication refresh, but is not an ECR registry`));
-    } else if (refresh.ns < MINIMUM_AUTH_REFRESH_NS) {
-      out.push(warning([...path, 'auth-refresh'], 'auth-refresh too short, setting to minimum'));
+    } else {
+      if (refresh.ns < MINIMUM_AUTH_REFRESH_NS) out.push(warning([...path, 'auth-refresh'], 'auth-refresh too short, setting to minimum'));
+      out.push(...ecrRefreshNotes(path, registry, ecr, auth, authFile));
     }
   }
 
@@ -232,6 +238,18 @@ function checkLocation(raw: unknown, path: PathSegment[], role: 'source' | 'targ
   };
   out.push(...plannedLocation(facts));
   return facts;
+}
+
+/** What `auth-refresh` on an ECR registry does that a reader of the config may not expect. */
+function ecrRefreshNotes(path: PathSegment[], registry: string, ecr: EcrInfo, auth: string | undefined, authFile: string | undefined): Finding[] {
+  if (!ecr.ecr) return [];
+  // dregsy's refresher does nothing without an account: anonymous public ECR pulls keep working
+  if (ecr.public && !ecr.account) {
+    return [warning([...path, 'auth-refresh'], `no AWS account in '${registry}' (write '<account>[:<region>]@public.ecr.aws'): no credentials are fetched, access is anonymous`)];
+  }
+  // dregsy's refresher replaces `auth` with what AWS returns
+  const given = auth ? 'auth' : authFile ? 'auth-file' : undefined;
+  return given ? [warning([...path, given], `not used: credentials for this ECR registry are fetched from AWS ('auth-refresh')`)] : [];
 }
 
 /** §A.5: one mapping; returns its `from` when it has one. */

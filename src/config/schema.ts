@@ -98,10 +98,13 @@ export const locationSchema = z
     {
       registry: requiredText('registry not set').describe('Registry server, `host[:port]`.'),
       auth: optional(yamlString).describe(
-        'Base64 of `{"username": "...", "password": "..."}` (or of `user:password`); `none` for anonymous.',
+        'Base64 of `{"username": "...", "password": "..."}` (or of `user:password`); `none` for anonymous (no docker config or Google token lookup). Omitted: `auth-file`, else the docker config.json entry for the registry, else a Google token for GCR/Artifact Registry, else anonymous. `${VAR}` takes it from the environment.',
+      ),
+      'auth-file': optional(yamlString).describe(
+        'File holding what `auth` would hold (e.g. a mounted Kubernetes Secret; whitespace around it is ignored), read at every task run so a rotated secret is used without a restart. Relative to the config file\'s folder. Not together with `auth` (not in dregsy).',
       ),
       'auth-refresh': optional(yamlDurationText).describe(
-        'ECR only: fetch fresh credentials at this interval (Go duration, e.g. `10h`; minimum 1h).',
+        'ECR only: fetch credentials from AWS (default credential chain) at this interval, and before the token expires (Go duration, e.g. `10h`; minimum 1h).',
       ),
       'skip-tls-verify': optional(yamlBool).describe('Do not verify the server certificate; also allows plain HTTP (skopeo relay only).'),
       lister: optional(listerSchema),
@@ -172,6 +175,9 @@ export const configSchema = z
       .nullish()
       .describe('Settings shared by all repository listers.'),
     watch: optional(yamlBool).describe('Restart when the config file changes.'),
+    'use-docker-config': optional(yamlBool).describe(
+      'Use the docker config.json (`$DOCKER_CONFIG/config.json`, default `~/.docker/config.json`, with its `credHelpers`/`credsStore`) for locations with no `auth` or `auth-file` (default true; not in dregsy).',
+    ),
     concurrency: z
       .object({
         copies: optional(yamlInt).describe('Copies running at once across all tasks (default 2).'),

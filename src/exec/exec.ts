@@ -13,6 +13,8 @@ export interface RunOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Written to the process's stdin (e.g. what a docker credential helper asks for); else no stdin. */
+  input?: string;
 }
 
 export interface RunResult {
@@ -31,7 +33,7 @@ export interface RunResult {
 export async function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const child = execa(file, args, {
     reject: false,
-    stdin: 'ignore',
+    ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
     cancelSignal: opts.signal,
     forceKillAfterDelay: opts.killGraceMs ?? 5_000,
     timeout: opts.timeoutMs,

@@ -2,8 +2,9 @@
  * The repository list behind `from: regex:` mappings (dregsy's listers, reference §A.4):
  * `catalog` (the registry's `/v2/_catalog`, the default), `dockerhub` (the logged-in user's
  * repositories through the Hub API) and `index` (the registry's search API with the lister's
- * `search` term). Lists are kept for `lister.cacheDuration`, shared by every task and run of
- * this process, as dregsy does, so a daemon does not list a large registry every interval.
+ * `search` term); an ECR source is listed through the AWS API instead of its catalog. Lists
+ * are kept for `lister.cacheDuration`, shared by every task and run of this process, as dregsy
+ * does, so a daemon does not list a large registry every interval.
  */
 import type { ListerSettings } from '../config/schema.js';
 import type { DockerHubClient } from '../registry/docker-hub.js';
@@ -20,16 +21,26 @@ export interface RepoListerOptions {
   now: () => number;
   /** Where Docker Hub's search API is (tests point it at a local server). */
   hubIndexUrl: string;
+  /**
+   * Lists an ECR registry through the AWS API (DescribeRepositories), as dregsy does instead
+   * of the catalog, whose paging ECR does its own way; undefined when `registry` is not ECR.
+   */
+  ecr?: (registry: string, maxItems: number, signal: AbortSignal) => Promise<string[]> | undefined;
 }
 
 export interface RepoLister {
-  list(lister: ListerSettings | undefined, endpoint: RegistryEndpoint, signal: AbortSignal): Promise<string[]>;
+  /** `registry`: the location's registry as configured (public ECR keeps its account prefix). */
+  list(lister: ListerSettings | undefined, endpoint: RegistryEndpoint, signal: AbortSignal, registry?: string): Promise<string[]>;
 }
 
 export function createRepoLister(opts: RepoListerOptions): RepoLister {
   const cache = new Map<string, { at: number; names: Promise<string[]> }>();
 
-  function fetchList(type: string, search: string, ep: RegistryEndpoint, signal: AbortSignal): Promise<string[]> {
+  function fetchList(type: string, search: string, ep: RegistryEndpoint, signal: AbortSignal, registry: string): Promise<string[]> {
+    if (type === 'catalog') {
+      const fromAws = opts.ecr?.(registry, opts.maxItems, signal);
+      if (fromAws) return fromAws;
+    }
     switch (type) {
       case 'dockerhub':
         if (!ep.credentials) throw new Error("the 'dockerhub' lister lists the logged-in user's repositories: the source needs 'auth'");
@@ -42,13 +53,13 @@ export function createRepoLister(opts: RepoListerOptions): RepoLister {
   }
 
   return {
-    list(lister, ep, signal) {
+    list(lister, ep, signal, registry = ep.registry) {
       const type = lister?.type || 'catalog';
       const search = lister?.search ?? '';
-      const key = [ep.registry, type, search, ep.credentials?.username ?? ''].join('\0');
+      const key = [registry, type, search, ep.credentials?.username ?? ''].join('\0');
       const hit = cache.get(key);
       if (hit && opts.now() - hit.at < opts.cacheMs) return hit.names;
-      const names = fetchList(type, search, ep, signal);
+      const names = fetchList(type, search, ep, signal, registry);
       if (opts.cacheMs > 0) {
         cache.set(key, { at: opts.now(), names });
         // A failed listing is not kept: the next run tries again.
