@@ -16,6 +16,7 @@ import { createRegistryClient } from '../registry/client.js';
 import { createDockerHubClient } from '../registry/docker-hub.js';
 import { createRelay } from '../relay/select-relay.js';
 import { systemClock } from '../schedule/clock.js';
+import { watchConfigFile } from '../schedule/config-watch.js';
 import { Daemon } from '../schedule/daemon.js';
 import { hostPlatform as detectHostPlatform } from '../plan/digests.js';
 import { buildReport, writeReport } from '../sync/report.js';
@@ -28,7 +29,7 @@ export interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
-  onSignal(signal: 'SIGINT' | 'SIGTERM', handler: () => void): () => void;
+  onSignal(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', handler: () => void): () => void;
 }
 
 export interface SyncCommand {
@@ -57,7 +58,22 @@ export function taskFilter(expr: string | undefined): (name: string) => boolean 
   }
 }
 
+/** How long config-file events must settle before a restart (dregsy: 5 s). */
+const WATCH_DEBOUNCE_MS = 5_000;
+
+/**
+ * Runs the tasks; a restart (SIGHUP, or a changed config file with `watch: true`) reloads the
+ * config and starts over, running one-off tasks again, as dregsy does.
+ */
 export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
+  for (;;) {
+    const { code, restart } = await runOnce(cmd, io);
+    if (!restart) return code;
+  }
+}
+
+async function runOnce(cmd: SyncCommand, io: CliIo): Promise<{ code: number; restart: boolean }> {
+  const once = (code: number) => ({ code, restart: false });
   const env = readEnvironment(io.env);
   const redactor = new Redactor();
   const progress = createProgress({ tty: io.stderr.isTTY === true, stderr: io.stderr, intervalMs: io.stderr.isTTY === true ? 250 : 30_000 });
@@ -78,7 +94,7 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
   const tasks = (loaded.config.tasks ?? []).filter((t) => matches(t.name));
   if (tasks.length === 0) {
     logger.warn(cmd.runFilter ? `no task matches -run '${cmd.runFilter}'` : 'the config has no tasks');
-    return ExitCode.ok;
+    return once(ExitCode.ok);
   }
 
   const checkOnly = cmd.mode === 'check';
@@ -151,21 +167,36 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
         return result;
       },
     });
+    let restart = false;
+    const requestRestart = (why: string) => {
+      if (restart || daemon.stopping) return;
+      restart = true;
+      logger.info(`restarting: ${why}`);
+      daemon.shutdown(why);
+    };
     const offs = (['SIGINT', 'SIGTERM'] as const).map((s) => io.onSignal(s, () => daemon.shutdown(s)));
+    if (!checkOnly) offs.push(io.onSignal('SIGHUP', () => requestRestart('SIGHUP')));
+    const periodic = tasks.some((t) => settings.intervalSeconds(t) > 0);
+    const watcher =
+      settings.watch && periodic && !checkOnly
+        ? await watchConfigFile(loaded.file, { debounceMs: WATCH_DEBOUNCE_MS, onChange: requestRestart, logger })
+        : undefined;
     try {
       const result = await daemon.run();
       progress.stop();
+      if (restart) return { code: ExitCode.ok, restart: true };
       if (checkOnly) {
         io.stdout.write(formatCheck(tasks.flatMap((t) => latest.get(t.name) ?? []), cmd.verbose));
         const inSync = [...latest.values()].every((r) => r.ok && r.counts.wouldCopy === 0);
-        return inSync && !result.failed ? ExitCode.ok : ExitCode.failed;
+        return once(inSync && !result.failed ? ExitCode.ok : ExitCode.failed);
       }
       if (result.failed) {
         logger.error('one or more tasks had errors, please see log for details');
-        return ExitCode.failed;
+        return once(ExitCode.failed);
       }
-      return ExitCode.ok;
+      return once(ExitCode.ok);
     } finally {
+      watcher?.close();
       for (const off of offs) off();
     }
   } finally {

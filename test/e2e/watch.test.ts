@@ -1,0 +1,110 @@
+/**
+ * `watch: true` and SIGHUP restart dregsy with the config as it is now, as in dregsy: a
+ * changed config file (written in place, or swapped the way a Kubernetes ConfigMap mount
+ * does) is picked up without a restart of the process; a touch that changes nothing is not.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { listTags, makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
+import { runDregsy, writeConfig } from './dregsy-cli.js';
+
+let source: TestRegistry;
+let target: TestRegistry;
+let dir: string;
+before(async () => {
+  dir = await makeTempDir('dregsy-e2e-watch-');
+  [source, target] = await Promise.all([startRegistry(), startRegistry()]);
+  await pushTags(source, 'team/app', ['1.0']);
+});
+after(async () => {
+  await Promise.all([source?.stop(), target?.stop()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const config = (to: string, watch: boolean) => `
+watch: ${watch}
+tasks:
+  - name: periodic
+    interval: 3600
+    source: { registry: ${source.host}, skip-tls-verify: true }
+    target: { registry: ${target.host}, skip-tls-verify: true }
+    mappings: [{ from: team/app, to: ${to} }]
+`;
+
+function until(get: () => string, re: RegExp, ms: number, count = 1): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if ((get().match(new RegExp(re.source, 'g')) ?? []).length >= count) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${re} ×${count}: ${get()}`));
+      setTimeout(poll, 50);
+    };
+    poll();
+  });
+}
+
+test('watch: a changed config file restarts with the new config; a touch does not', async () => {
+  const file = await writeConfig(dir, config('w1/app', true), 'watch.yaml');
+  const r = await runDregsy([`-config=${file}`], {
+    onSpawn: (child, out) => {
+      void (async () => {
+        await until(out.stdout, /task run finished/, 20_000);
+        const past = new Date(Date.now() - 60_000);
+        await utimes(file, past, past); // same content: no restart
+        await new Promise((res) => setTimeout(res, 6_000));
+        assert.doesNotMatch(out.stdout(), /restarting/);
+        await writeFile(file, config('w2/app', true));
+        await until(out.stdout, /task run finished/, 20_000, 2);
+        child.kill('SIGTERM');
+      })().catch(() => child.kill('SIGKILL'));
+    },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /restarting: config file .*watch\.yaml changed/);
+  assert.deepEqual(await listTags(target, 'w1/app'), ['1.0']);
+  assert.deepEqual(await listTags(target, 'w2/app'), ['1.0'], 'the new config ran');
+});
+
+test('watch: a ConfigMap-style symlink swap counts as a change', async () => {
+  const mount = join(dir, 'configmap');
+  await mkdir(join(mount, '..v1'), { recursive: true });
+  await writeFile(join(mount, '..v1', 'config.yaml'), config('k1/app', true));
+  await symlink('..v1', join(mount, '..data'));
+  await symlink('..data/config.yaml', join(mount, 'config.yaml'));
+  const r = await runDregsy([`-config=${join(mount, 'config.yaml')}`], {
+    onSpawn: (child, out) => {
+      void (async () => {
+        await until(out.stdout, /task run finished/, 20_000);
+        // what kubelet does: write a new version folder, then swap ..data atomically
+        await mkdir(join(mount, '..v2'));
+        await writeFile(join(mount, '..v2', 'config.yaml'), config('k2/app', true));
+        await symlink('..v2', join(mount, '..data_tmp'));
+        await rename(join(mount, '..data_tmp'), join(mount, '..data'));
+        await until(out.stdout, /task run finished/, 20_000, 2);
+        child.kill('SIGTERM');
+      })().catch(() => child.kill('SIGKILL'));
+    },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(await listTags(target, 'k2/app'), ['1.0']);
+});
+
+test('SIGHUP restarts with the current config, without watch', async () => {
+  const file = await writeConfig(dir, config('h1/app', false), 'hup.yaml');
+  const r = await runDregsy([`-config=${file}`], {
+    onSpawn: (child, out) => {
+      void (async () => {
+        await until(out.stdout, /task run finished/, 20_000);
+        await writeFile(file, config('h2/app', false));
+        child.kill('SIGHUP');
+        await until(out.stdout, /task run finished/, 20_000, 2);
+        child.kill('SIGTERM');
+      })().catch(() => child.kill('SIGKILL'));
+    },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /restarting: SIGHUP/);
+  assert.deepEqual(await listTags(target, 'h2/app'), ['1.0']);
+});
