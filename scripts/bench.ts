@@ -1,8 +1,9 @@
 /**
- * `make bench`: ours against `skopeo sync` and a loop of one `skopeo copy` per tag (the
- * original dregsy's strategy), on one seeded source registry and one target registry per tool.
+ * `make bench`: ours (with the skopeo relay, and with `relay: native`) against `skopeo sync`
+ * and a loop of one `skopeo copy` per tag (the original dregsy's strategy), on one seeded
+ * source registry and one target registry per tool.
  * Three rounds each: cold (empty target), warm (nothing changed), one source tag changed.
- * Measures wall time, manifest PUTs at the target (its access log) and our peak RSS, prints
+ * Measures wall time, manifest PUTs and all requests at the target (its access log) and our peak RSS, prints
  * a table and writes docs/performance.md. Talks only to 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
@@ -24,11 +25,15 @@ const tags = Array.from({ length: TAGS }, (_, i) => `1.${Math.floor(i / 10)}.${i
 interface Measure {
   ms: number;
   puts: number;
+  /** Every request the target registry answered (its CPU is what limits a cold sync here). */
+  requests: number;
   peakRssMb?: number;
   exitCode: number;
 }
 
-type Tool = 'ours' | 'skopeo-sync' | 'copy-loop';
+type Tool = 'ours' | 'ours-native' | 'skopeo-sync' | 'copy-loop';
+const TOOLS: readonly Tool[] = ['ours', 'ours-native', 'skopeo-sync', 'copy-loop'];
+const isOurs = (tool: Tool) => tool === 'ours' || tool === 'ours-native';
 const ROUNDS = ['cold', 'warm', 'one changed'] as const;
 
 function run(cmd: string, args: string[], opts: { cwd?: string; trackRss?: boolean } = {}): Promise<{ code: number; ms: number; peakKb: number; out: string }> {
@@ -58,12 +63,12 @@ function run(cmd: string, args: string[], opts: { cwd?: string; trackRss?: boole
   });
 }
 
-async function oursConfig(dir: string, source: TestRegistry, target: TestRegistry): Promise<string> {
+async function oursConfig(dir: string, source: TestRegistry, target: TestRegistry, relay: 'skopeo' | 'native'): Promise<string> {
   const mappings = [...singleRepos.map((r) => `      - from: ${r}`), `      - from: ${MULTI.name}\n        platform: all`].join('\n');
-  const file = join(dir, 'ours.yaml');
+  const file = join(dir, `ours-${relay}.yaml`);
   await writeFile(
     file,
-    `relay: skopeo
+    `relay: ${relay}
 ${COPIES ? `concurrency: { copies: ${COPIES} }\n` : ''}tasks:
   - name: bench
     source: { registry: ${source.host}, skip-tls-verify: true }
@@ -84,8 +89,9 @@ async function skopeoSyncYaml(dir: string, source: TestRegistry): Promise<string
 
 async function runTool(tool: Tool, ctx: { dir: string; source: TestRegistry; target: TestRegistry; oursFile: string; syncFile: string; authfile: string }): Promise<Measure> {
   const before = await ctx.target.manifestPuts();
+  const requestsBefore = await requestCount(ctx.target);
   let r: { code: number; ms: number; peakKb: number; out: string };
-  if (tool === 'ours') {
+  if (isOurs(tool)) {
     r = await run(process.execPath, [join(root, 'bin/dregsy'), `-config=${ctx.oursFile}`], { trackRss: true });
   } else if (tool === 'skopeo-sync') {
     // --preserve-digests and --all so the multi-platform index arrives as ours does
@@ -104,7 +110,13 @@ async function runTool(tool: Tool, ctx: { dir: string; source: TestRegistry; tar
   }
   if (r.code !== 0) console.error(`${tool} exited ${r.code}:\n${r.out.slice(-2000)}`);
   const puts = (await ctx.target.manifestPuts()) - before;
-  return { ms: r.ms, puts, exitCode: r.code, ...(tool === 'ours' ? { peakRssMb: r.peakKb / 1024 } : {}) };
+  const requests = (await requestCount(ctx.target)) - requestsBefore;
+  return { ms: r.ms, puts, requests, exitCode: r.code, ...(isOurs(tool) ? { peakRssMb: r.peakKb / 1024 } : {}) };
+}
+
+/** Requests in the registry's access log (one line each, `"METHOD /path HTTP/1.1"`). */
+async function requestCount(reg: TestRegistry): Promise<number> {
+  return ((await reg.accessLog()).match(/"(?:GET|HEAD|POST|PUT|PATCH|DELETE) \//g) ?? []).length;
 }
 
 async function main(): Promise<number> {
@@ -115,6 +127,7 @@ async function main(): Promise<number> {
     regs.push(source);
     const targets: Record<Tool, TestRegistry> = {
       ours: await startRegistry({ accessLog: true }),
+      'ours-native': await startRegistry({ accessLog: true }),
       'skopeo-sync': await startRegistry({ accessLog: true }),
       'copy-loop': await startRegistry({ accessLog: true }),
     };
@@ -131,11 +144,11 @@ async function main(): Promise<number> {
       if (round === 'one changed') {
         await pushImage(source, singleRepos[0]!, tags[0]!, { label: `changed-${Date.now()}` });
       }
-      for (const tool of ['ours', 'skopeo-sync', 'copy-loop'] as const) {
-        const oursFile = await oursConfig(dir, source, targets[tool]);
+      for (const tool of TOOLS) {
+        const oursFile = await oursConfig(dir, source, targets[tool], tool === 'ours-native' ? 'native' : 'skopeo');
         const m = await runTool(tool, { dir, source, target: targets[tool], oursFile, syncFile, authfile });
         results.set(`${tool}/${round}`, m);
-        console.log(`bench: ${round.padEnd(11)} ${tool.padEnd(11)} ${(m.ms / 1000).toFixed(2)} s, ${m.puts} manifest PUTs${m.peakRssMb ? `, peak ${m.peakRssMb.toFixed(0)} MB` : ''}${m.exitCode ? ` (exit ${m.exitCode})` : ''}`);
+        console.log(`bench: ${round.padEnd(11)} ${tool.padEnd(11)} ${(m.ms / 1000).toFixed(2)} s, ${m.puts} manifest PUTs, ${m.requests} target requests${m.peakRssMb ? `, peak ${m.peakRssMb.toFixed(0)} MB` : ''}${m.exitCode ? ` (exit ${m.exitCode})` : ''}`);
       }
     }
     const table = render(results);
@@ -152,12 +165,16 @@ async function main(): Promise<number> {
 
 function render(results: Map<string, Measure>): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const rows = ['| round | ours | skopeo sync | copy loop | ours / skopeo sync | ours / copy loop | manifest PUTs (ours / sync / loop) | our peak RSS |', '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |'];
+  const rows = [
+    '| round | ours | ours (native) | skopeo sync | copy loop | ours / skopeo sync | native / skopeo sync | ours / copy loop | native / copy loop | manifest PUTs (ours / native / sync / loop) | target requests (ours / native / sync / loop) | our peak RSS (skopeo / native) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |',
+  ];
   for (const round of ROUNDS) {
-    const o = results.get(`ours/${round}`)!;
-    const y = results.get(`skopeo-sync/${round}`)!;
-    const l = results.get(`copy-loop/${round}`)!;
-    rows.push(`| ${round} | ${s(o.ms)} | ${s(y.ms)} | ${s(l.ms)} | ${(o.ms / y.ms).toFixed(2)} | ${(o.ms / l.ms).toFixed(3)} | ${o.puts} / ${y.puts} / ${l.puts} | ${o.peakRssMb?.toFixed(0) ?? '?'} MB |`);
+    const [o, n, y, l] = TOOLS.map((tool) => results.get(`${tool}/${round}`)!) as [Measure, Measure, Measure, Measure];
+    const mb = (m: Measure) => `${m.peakRssMb?.toFixed(0) ?? '?'} MB`;
+    rows.push(
+      `| ${round} | ${s(o.ms)} | ${s(n.ms)} | ${s(y.ms)} | ${s(l.ms)} | ${(o.ms / y.ms).toFixed(2)} | ${(n.ms / y.ms).toFixed(2)} | ${(o.ms / l.ms).toFixed(3)} | ${(n.ms / l.ms).toFixed(3)} | ${o.puts} / ${n.puts} / ${y.puts} / ${l.puts} | ${o.requests} / ${n.requests} / ${y.requests} / ${l.requests} | ${mb(o)} / ${mb(n)} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -170,12 +187,16 @@ skopeo and docker-registry from Debian, all registries on 127.0.0.1. The source 
 single-platform tags and 1 repository × ${TAGS} multi-platform (2 platforms) tags; each tool syncs all of them into its own
 empty target registry, then runs again with nothing changed, then again after one source tag was re-pushed with new content.
 
-- **ours**: \`dregsy -config=…\` with the default concurrency (2 copies, 16 digest checks at once).
+- **ours**: \`dregsy -config=…\` with \`relay: skopeo\` and the default concurrency (2 copies, 16 digest checks at once).
+- **ours (native)**: the same with \`relay: native\`: copies inside the dregsy process through its own registry client
+  (no skopeo process per image; an upload is one POST and one PUT, a config blob is sent without asking first, a layer
+  already in another target repository is mounted, and nothing is asked for twice).
 - **skopeo sync**: one \`skopeo sync --all --preserve-digests --src yaml\` process.
 - **copy loop**: one \`skopeo copy\` per tag, one after the other: what the original dregsy does.
 
-Manifest PUTs are counted in each target registry's access log; a PUT is a write, so 0 on the warm round means the target
-was not touched. Our peak RSS is the dregsy process's VmHWM (skopeo child processes not included).
+Manifest PUTs and all requests are counted in each target registry's access log; a PUT is a write, so 0 on the warm round
+means the target was not touched. On this 2-core machine the target registry's CPU is what limits a cold sync, so fewer
+requests is what makes a copy faster. Our peak RSS is the dregsy process's VmHWM (skopeo child processes not included).
 
 ${table}
 

@@ -118,7 +118,7 @@ async function runOnce(cmd: SyncCommand, io: CliIo): Promise<{ code: number; res
     ecr: (source, maxItems, signal) => credentialSources.listEcrRepositories(source, maxItems, signal),
   });
   // Chosen in prepare(): skopeo or Docker, by `relay:` or by what answers (relay/select-relay.ts).
-  const relay = createRelay({ settings, tasks, authfiles, redactor, logger });
+  const relay = createRelay({ settings, tasks, authfiles, redactor, logger, registry });
   try {
     if (!checkOnly) {
       await relay.prepare();

@@ -40,7 +40,7 @@ test('keys and types match what a dregsy config holds', () => {
   const schema = configJsonSchema();
   const top = obj(schema.properties);
   assert.deepEqual(Object.keys(top).sort(), ['api-version', 'concurrency', 'docker', 'dockerhost', 'lister', 'relay', 'skopeo', 'tasks', 'use-docker-config', 'watch']);
-  assert.deepEqual(obj(top.relay).anyOf, [{ type: 'string', enum: ['docker', 'skopeo'] }, { type: 'null' }]);
+  assert.deepEqual(obj(top.relay).anyOf, [{ type: 'string', enum: ['docker', 'skopeo', 'native'] }, { type: 'null' }]);
   assert.ok(types(top.watch).includes('boolean'));
   assert.ok(JSON.stringify(top.watch).includes('"yes"'), 'YAML 1.1 booleans are offered');
 

@@ -204,7 +204,7 @@ tasks:
       assert.deepEqual(
         e.problems.map((p) => formatProblem('many.yaml', p)),
         [
-          "many.yaml:1: relay: invalid relay type: 'podman', must be either 'docker' or 'skopeo'",
+          "many.yaml:1: relay: invalid relay type: 'podman', must be either 'docker', 'skopeo' or 'native'",
           'many.yaml:4: tasks[0].interval: minimum task interval is 30 seconds',
           'many.yaml:6: tasks[0].target.registry: registry not set',
           'many.yaml:7: tasks[1].name: a task requires a name',

@@ -39,7 +39,7 @@ function assertOnly(text: string, expected: { errors?: string[]; warnings?: stri
 describe('relay (§A.1)', () => {
   test('an unknown relay type', () => {
     assertOnly(config({ head: 'relay: podman\n' }), {
-      errors: ["c.yaml:1: relay: invalid relay type: 'podman', must be either 'docker' or 'skopeo'"],
+      errors: ["c.yaml:1: relay: invalid relay type: 'podman', must be either 'docker', 'skopeo' or 'native'"],
     });
   });
   test("relay 'docker' without a docker section: dregsy's deprecation warning", () => {

@@ -63,13 +63,13 @@ function checkRelay(config: Raw): Finding[] {
   const apiVersion = read(configSchema, config, 'api-version') || undefined;
   const hasDockerSection = isRecord(config.docker); // `docker:` with no value is nil in dregsy
   if (relay && !(RELAY_TYPES as readonly string[]).includes(relay)) {
-    out.push(error(['relay'], `invalid relay type: '${relay}', must be either 'docker' or 'skopeo'`));
+    out.push(error(['relay'], `invalid relay type: '${relay}', must be either 'docker', 'skopeo' or 'native'`));
     return out;
   }
-  if (relay === 'skopeo') {
-    if (dockerhost) out.push(error(['dockerhost'], "setting 'dockerhost' implies 'docker' relay, but relay is set to 'skopeo'"));
+  if (relay === 'skopeo' || relay === 'native') {
+    if (dockerhost) out.push(error(['dockerhost'], `setting 'dockerhost' implies 'docker' relay, but relay is set to '${relay}'`));
     // dregsy ignores it silently here
-    if (apiVersion) out.push(warning(['api-version'], "the top-level 'api-version' setting is deprecated, and has no effect with relay 'skopeo'"));
+    if (apiVersion) out.push(warning(['api-version'], `the top-level 'api-version' setting is deprecated, and has no effect with relay '${relay}'`));
     return out;
   }
   // relay docker, or omitted (dregsy's default is docker)

@@ -78,8 +78,8 @@ export const yamlDurationText = z
   ], { error: (iss) => `expected a Go duration like '10h' or '1h30m', got ${describeValue(iss.input)}` })
   .transform((v) => String(v));
 
-/** The relays dregsy knows. */
-export const RELAY_TYPES = ['docker', 'skopeo'] as const;
+/** The relays dregsy knows, and ours: `native` copies inside this process (not in dregsy). */
+export const RELAY_TYPES = ['docker', 'skopeo', 'native'] as const;
 export type RelayType = (typeof RELAY_TYPES)[number];
 
 /** The lister types dregsy knows (`registry.ListSourceType`). */
@@ -106,7 +106,7 @@ export const locationSchema = z
       'auth-refresh': optional(yamlDurationText).describe(
         'ECR only: fetch credentials from AWS (default credential chain) at this interval, and before the token expires (Go duration, e.g. `10h`; minimum 1h).',
       ),
-      'skip-tls-verify': optional(yamlBool).describe('Do not verify the server certificate; also allows plain HTTP (skopeo relay only).'),
+      'skip-tls-verify': optional(yamlBool).describe('Do not verify the server certificate; also allows plain HTTP (skopeo and native relays; Docker decides by its own settings).'),
       lister: optional(listerSchema),
     },
     { error: (iss) => (iss.input == null ? 'location is nil' : `expected a mapping, got ${describeValue(iss.input)}`) },
@@ -122,7 +122,7 @@ export const mappingSchema = z.object(
       .array(yamlString)
       .nullish()
       .describe('Tags to sync (default: all). Verbatim tags, digests, `regex:`, `semver:`, `keep:` filters.'),
-    platform: yamlString.nullish().describe('`os[/arch[/variant]]` to copy one platform, or `all` for every platform (skopeo relay).'),
+    platform: yamlString.nullish().describe('`os[/arch[/variant]]` to copy one platform, or `all` for every platform (not with the docker relay).'),
     force: optional(yamlBool).describe(
       'Copy every selected image on every run, even when the target already has the same digest (not in dregsy).',
     ),
@@ -145,7 +145,7 @@ export const taskSchema = z.object(
 export const configSchema = z
   .object({
     relay: optional(yamlString).describe(
-      "`skopeo` or `docker`. Omitted: skopeo when found, else docker (dregsy's default is docker).",
+      "`skopeo`, `docker` or `native` (copies registry to registry inside dregsy, no skopeo needed; not in dregsy). Omitted: skopeo when found, else docker (dregsy's default is docker); never native.",
     ),
     skopeo: z
       .object({

@@ -13,7 +13,9 @@ import { nextLink } from './challenge.js';
 import { authorize, type AuthState, type Authorization } from './registry-auth.js';
 import { apiHost, apiRepo } from './hosts.js';
 import { certDirFor, readTlsMaterial } from './tls.js';
+import { fail, failWithBody, header, type RegistryRequest, type Reply } from './reply.js';
 import { MANIFEST_ACCEPT, type ListOptions, type Manifest, type ManifestHead, type RegistryClient, type RegistryEndpoint } from './types.js';
+import { createRegistryWrites, type RegistryWrites } from './write.js';
 
 export interface RegistryClientOptions {
   logger: Logger;
@@ -30,8 +32,13 @@ export interface ProxySettings {
   noProxy: string | undefined;
 }
 
+type TlsOptions = { timeout: number; rejectUnauthorized: boolean; ca?: string[]; cert?: string; key?: string };
+
 interface Connection {
   agent: Promise<Dispatcher>;
+  tls: Promise<TlsOptions>;
+  /** For redirects away from the registry (blob storage), made on the first: the same CAs, no client certificate. */
+  elsewhere: Promise<Dispatcher> | undefined;
   /** Decided by the first request: https, or http when https fails and TLS checks are off. */
   scheme: 'https' | 'http' | undefined;
   /** While the first request finds the scheme, the others wait for it instead of probing too. */
@@ -39,49 +46,47 @@ interface Connection {
   auth: AuthState;
 }
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
-  url: string;
-}
-
 const PAGE_SIZE = 100;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
-export function createRegistryClient(opts: RegistryClientOptions): RegistryClient {
+/** The reads planning needs, and the writes of the native relay, over one set of connections. */
+export function createRegistryClient(opts: RegistryClientOptions): RegistryClient & RegistryWrites {
   const connections = new Map<string, Connection>();
+
+  function dispatcher(tlsOptions: TlsOptions): Dispatcher {
+    const common = { connections: opts.connectionsPerRegistry ?? 16, connect: tlsOptions, headersTimeout: 60_000, bodyTimeout: 120_000 };
+    const proxy = opts.proxy;
+    if (!proxy?.httpProxy && !proxy?.httpsProxy) return new Agent(common);
+    // Through a proxy the registry's TLS settings apply to the tunnelled connection.
+    return new EnvHttpProxyAgent({
+      ...common,
+      requestTls: tlsOptions,
+      ...(proxy.httpProxy ? { httpProxy: proxy.httpProxy } : {}),
+      ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
+      ...(proxy.noProxy !== undefined ? { noProxy: proxy.noProxy } : {}),
+    });
+  }
 
   function connectionFor(ep: RegistryEndpoint): Connection {
     const key = `${ep.registry}\0${ep.skipTlsVerify}\0${ep.certsDir}`;
     let c = connections.get(key);
     if (!c) {
-      const agent = readTlsMaterial(certDirFor(ep.certsDir, ep.registry)).then((tls) => {
-        const tlsOptions = {
-          timeout: 15_000,
-          rejectUnauthorized: !ep.skipTlsVerify,
-          ...(tls.ca ? { ca: tls.ca } : {}),
-          ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
-        };
-        const common = { connections: opts.connectionsPerRegistry ?? 16, connect: tlsOptions, headersTimeout: 60_000, bodyTimeout: 120_000 };
-        const proxy = opts.proxy;
-        if (!proxy?.httpProxy && !proxy?.httpsProxy) return new Agent(common);
-        // Through a proxy the registry's TLS settings apply to the tunnelled connection.
-        return new EnvHttpProxyAgent({
-          ...common,
-          requestTls: tlsOptions,
-          ...(proxy.httpProxy ? { httpProxy: proxy.httpProxy } : {}),
-          ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
-          ...(proxy.noProxy !== undefined ? { noProxy: proxy.noProxy } : {}),
-        });
-      });
+      const tls = readTlsMaterial(certDirFor(ep.certsDir, ep.registry)).then((m) => ({
+        timeout: 15_000,
+        rejectUnauthorized: !ep.skipTlsVerify,
+        ...(m.ca ? { ca: m.ca } : {}),
+        ...(m.cert && m.key ? { cert: m.cert, key: m.key } : {}),
+      }));
+      const agent = tls.then(dispatcher);
       agent.catch(() => undefined); // the error is reported by the request that awaits it
-      c = { agent, scheme: undefined, probing: undefined, auth: { tokens: new Map(), basic: false } };
+      c = { agent, tls, elsewhere: undefined, scheme: undefined, probing: undefined, auth: { tokens: new Map(), basic: false } };
       connections.set(key, c);
     }
     return c;
   }
 
-  async function send(ep: RegistryEndpoint, pathOrUrl: string, init: RequestInit, auth: Authorization | undefined): Promise<Reply> {
+  async function send(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest, auth: Authorization | undefined): Promise<Reply> {
     const conn = connectionFor(ep);
     const agent = await conn.agent.catch((e: unknown) => {
       throw new RegistryError(`cannot read TLS files for ${ep.registry}: ${errorText(e)}`, certDirFor(ep.certsDir, ep.registry));
@@ -101,7 +106,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     }
   }
 
-  async function sendWith(ep: RegistryEndpoint, conn: Connection, agent: Dispatcher, pathOrUrl: string, init: RequestInit, auth: Authorization | undefined): Promise<Reply> {
+  async function sendWith(ep: RegistryEndpoint, conn: Connection, agent: Dispatcher, pathOrUrl: string, init: RegistryRequest, auth: Authorization | undefined): Promise<Reply> {
     const schemes: Array<'https' | 'http'> = conn.scheme ? [conn.scheme] : ep.skipTlsVerify ? ['https', 'http'] : ['https'];
     let lastError: unknown;
     for (const scheme of schemes) {
@@ -114,7 +119,8 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
           // undici closes the connection after a HEAD by default (for servers that send a body
           // anyway); registries do not, and a digest check is a HEAD, so keep the connection.
           ...(init.method === 'HEAD' ? { reset: false } : {}),
-          headers: { 'user-agent': opts.userAgent, ...(init.accept ? { accept: init.accept } : {}), ...(auth ? { authorization: auth.header } : {}) },
+          headers: { 'user-agent': opts.userAgent, ...(init.accept ? { accept: init.accept } : {}), ...init.headers, ...(auth ? { authorization: auth.header } : {}) },
+          ...(init.body !== undefined ? { body: init.body } : {}),
           ...(init.signal ? { signal: init.signal } : {}),
         });
         conn.scheme ??= scheme;
@@ -129,12 +135,42 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     throw new RegistryError(`cannot reach ${ep.registry}: ${connectionProblem(lastError, ep)}`, pathOrUrl, undefined, { cause: lastError });
   }
 
-  /** A request with authentication: answers one challenge and retries. */
-  async function call(ep: RegistryEndpoint, pathOrUrl: string, init: RequestInit): Promise<Reply> {
+  /** A request with authentication (answers one challenge and retries), following redirects when asked. */
+  async function call(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest): Promise<Reply> {
+    let r = await authorized(ep, pathOrUrl, init);
+    for (let hops = 0; init.followRedirects && REDIRECTS.has(r.status) && hops < MAX_REDIRECTS; hops++) {
+      const location = header(r.headers, 'location');
+      if (!location) break;
+      await r.body.dump();
+      const next = new URL(location, r.url);
+      // Storage URLs carry their own signature; the registry's credentials stay with the registry.
+      r = next.origin === new URL(r.url).origin ? await authorized(ep, next.href, init) : await sendElsewhere(ep, next.href, init);
+    }
+    return r;
+  }
+
+  async function sendElsewhere(ep: RegistryEndpoint, url: string, init: RegistryRequest): Promise<Reply> {
+    const conn = connectionFor(ep);
+    // A storage host never gets the registry's client certificate.
+    const agent = await (conn.elsewhere ??= conn.tls.then(({ cert: _cert, key: _key, ...t }) => dispatcher(t)));
+    const r = await agent.request({
+      origin: new URL(url).origin,
+      path: new URL(url).pathname + new URL(url).search,
+      method: init.method,
+      headers: { 'user-agent': opts.userAgent },
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+    opts.logger.trace('registry request (redirected)', { method: init.method, host: new URL(url).host, status: r.statusCode });
+    return { status: r.statusCode, headers: r.headers, body: r.body, url };
+  }
+
+  async function authorized(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest): Promise<Reply> {
     const conn = connectionFor(ep);
     const cached = conn.auth.tokens.get(init.scope);
     const first = await send(ep, pathOrUrl, init, cached && cached.expiresAt > Date.now() ? cached : conn.auth.basic ? basicOf(ep) : undefined);
     if (first.status !== 401) return first;
+    // A streamed body is gone; callers stream only after an earlier request won the token.
+    if (init.body !== undefined && !Buffer.isBuffer(init.body)) return failWithBody(ep, first);
     await first.body.dump();
     const auth = await authorize(first.headers['www-authenticate'], ep, init.scope, conn.auth, {
       fetchToken: (url) => tokenRequest(ep, url, init.signal),
@@ -150,7 +186,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
 
   async function getJson(ep: RegistryEndpoint, pathOrUrl: string, scope: string, signal?: AbortSignal): Promise<{ json: unknown; next: string | undefined }> {
     const r = await call(ep, pathOrUrl, { method: 'GET', scope, accept: 'application/json', ...(signal ? { signal } : {}) });
-    if (r.status !== 200) return fail(ep, r, await r.body.text().catch(() => ''));
+    if (r.status !== 200) return failWithBody(ep, r);
     const json = (await r.body.json()) as unknown;
     const link = header(r.headers, 'link');
     return { json, next: link ? nextLink(link) : undefined };
@@ -209,7 +245,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
         await r.body.dump();
         return undefined;
       }
-      if (r.status !== 200) return fail(ep, r, await r.body.text().catch(() => ''));
+      if (r.status !== 200) return failWithBody(ep, r);
       const bytes = Buffer.from(await r.body.arrayBuffer());
       const digest = header(r.headers, 'docker-content-digest') ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
       const body = JSON.parse(bytes.toString('utf8')) as unknown;
@@ -217,20 +253,13 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
       const mediaType = (header(r.headers, 'content-type') ?? (typeof declared === 'string' ? declared : '')).split(';')[0]!.trim();
       return { digest, mediaType, body };
     },
+    ...createRegistryWrites({ call }),
     async close() {
-      const agents = await Promise.allSettled([...connections.values()].map((c) => c.agent));
+      const agents = await Promise.allSettled([...connections.values()].flatMap((c) => (c.elsewhere ? [c.agent, c.elsewhere] : [c.agent])));
       connections.clear();
       await Promise.all(agents.map((a) => (a.status === 'fulfilled' ? a.value.close() : undefined)));
     },
   };
-}
-
-interface RequestInit {
-  method: 'GET' | 'HEAD';
-  /** The token scope this request needs, e.g. `repository:team/app:pull`. */
-  scope: string;
-  accept?: string;
-  signal?: AbortSignal;
 }
 
 function basicOf(ep: RegistryEndpoint): Authorization | undefined {
@@ -238,27 +267,9 @@ function basicOf(ep: RegistryEndpoint): Authorization | undefined {
   return { header: `Basic ${Buffer.from(`${ep.credentials.username}:${ep.credentials.password}`).toString('base64')}`, expiresAt: Infinity };
 }
 
-function header(headers: Reply['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 function stringList(json: unknown, key: string): string[] {
   const v = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[key] : undefined;
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
-}
-
-/** A registry's error answer as a user reads it: status and the API's own error codes. */
-function fail(ep: RegistryEndpoint, r: Reply, text: string): never {
-  let detail = '';
-  try {
-    const errors = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> }).errors ?? [];
-    detail = errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
-  } catch {
-    // Not the API's JSON error body: the status says enough.
-  }
-  const what = r.status === 401 ? 'unauthorized (check the credentials)' : r.status === 404 ? 'not found' : `HTTP ${r.status}`;
-  throw new RegistryError(`${ep.registry}: ${new URL(r.url).pathname}: ${what}${detail ? ` (${detail})` : ''}`, r.url, r.status);
 }
 
 function errorText(e: unknown): string {

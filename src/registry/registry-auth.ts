@@ -47,8 +47,11 @@ export async function authorize(
   }
   const url = new URL(challenge.realm);
   if (challenge.service) url.searchParams.set('service', challenge.service);
-  const wanted = challenge.scope ?? scope;
-  if (wanted) url.searchParams.set('scope', wanted);
+  // What the challenge names plus what we need: a blob HEAD before a push is challenged for pull
+  // only, and a mount needs pull on a second repository. One `scope` parameter each, as the
+  // token spec has it (a space-joined list is one scope to Docker Hub).
+  const wanted = new Set([...(challenge.scope ?? '').split(' '), ...scope.split(' ')].filter((s) => s !== ''));
+  for (const s of wanted) url.searchParams.append('scope', s);
   const r = await fetcher.fetchToken(url.toString());
   if (r.status !== 200) {
     const why = r.status === 401 || r.status === 403 ? 'unauthorized (check the credentials)' : `HTTP ${r.status}`;

@@ -1,6 +1,6 @@
 /**
  * What the one registry client (client.ts) offers the rest of the program: the reads of the
- * distribution API that planning needs. Writes are the relays' business, never ours.
+ * distribution API that planning needs. The writes of the native relay are in write.ts.
  */
 import type { Credentials } from '../auth/credentials.js';
 

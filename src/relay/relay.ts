@@ -1,5 +1,5 @@
 /**
- * What every relay (skopeo/, docker/) offers: copy one image reference from a source
+ * What every relay (skopeo/, docker/, native/) offers: copy one image reference from a source
  * repository to a target repository. Planning what to copy happens elsewhere (plan/).
  */
 import type { Logger } from '../log/logger.js';
@@ -34,7 +34,7 @@ export interface CopyContext {
 }
 
 export interface Relay {
-  readonly name: 'skopeo' | 'docker';
+  readonly name: 'skopeo' | 'docker' | 'native';
   /** Checks the relay can work at all (binary present, daemon answering); throws EnvironmentError. */
   prepare(signal?: AbortSignal): Promise<void>;
   /** Copies one image; throws RelayError with a redacted message when it fails. */

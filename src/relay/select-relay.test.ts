@@ -5,9 +5,10 @@ import type { Task } from '../config/schema.js';
 import { EnvironmentError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { Redactor } from '../log/redact.js';
+import { createRegistryClient } from '../registry/client.js';
 import { allPlatformMappings, chooseRelay, createRelay, realProbes, type ProbeResult, type RelayProbes } from './select-relay.js';
 
-const settings = (relay?: 'skopeo' | 'docker') => ({
+const settings = (relay?: 'skopeo' | 'docker' | 'native') => ({
   relay,
   skopeo: { binary: '/opt/skopeo', certsDir: '/etc/skopeo/certs.d' },
   docker: { host: 'unix:///run/d.sock', apiVersion: '1.41' },
@@ -26,7 +27,7 @@ const up = (detail: string): ProbeResult => ({ ok: true, detail });
 const down = (reason: string): ProbeResult => ({ ok: false, reason });
 
 test('an explicit relay is taken as written, nothing probed (its prepare() checks it)', async () => {
-  for (const relay of ['skopeo', 'docker'] as const) {
+  for (const relay of ['skopeo', 'docker', 'native'] as const) {
     const p = probes(down('x'), down('y'));
     assert.deepEqual(await chooseRelay(settings(relay), p), { relay, why: `set by 'relay: ${relay}'` });
     assert.deepEqual(p.calls, []);
@@ -84,11 +85,28 @@ test("Docker picked for the user cannot copy 'platform: all': refused at prepare
       authfiles,
       redactor: new Redactor(),
       logger: silentLogger(),
+      registry: createRegistryClient({ logger: silentLogger(), userAgent: 'test' }),
       probes: probes(down('ENOENT'), up('d')),
     });
     assert.throws(() => relay.name, /before prepare/);
     await assert.rejects(relay.prepare(), /relay 'docker' \('relay' is not set, .*\) does not support mappings with 'platform: all': task 'multi' mappings\[0\]/);
     await relay.dispose();
+  } finally {
+    await authfiles.dispose();
+  }
+});
+
+test("'relay: native' needs neither skopeo nor Docker, copies 'platform: all', and is never picked on its own", async () => {
+  const authfiles = await createAuthfileStore();
+  try {
+    const p = probes(down('ENOENT'), down('ECONNREFUSED'));
+    const registry = createRegistryClient({ logger: silentLogger(), userAgent: 'test' });
+    const relay = createRelay({ settings: settings('native'), tasks: [task('multi', ['all'])], authfiles, redactor: new Redactor(), logger: silentLogger(), registry, probes: p });
+    await relay.prepare();
+    assert.equal(relay.name, 'native');
+    assert.deepEqual(p.calls, []);
+    await relay.dispose();
+    assert.equal((await chooseRelay(settings(), probes(down('ENOENT'), up('d')))).relay, 'docker');
   } finally {
     await authfiles.dispose();
   }

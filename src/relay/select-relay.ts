@@ -1,5 +1,6 @@
 /**
- * Which relay a run uses. `relay: skopeo|docker` is taken as written. With `relay:` omitted
+ * Which relay a run uses. `relay: skopeo|docker|native` is taken as written (native, copying
+ * inside this process, is never picked on its own). With `relay:` omitted
  * we pick skopeo when its binary answers, else Docker when the Engine answers a short ping,
  * else stop with an error that names both reasons. (dregsy's default is always docker; skopeo
  * copies images unchanged, so it comes first here.) The log says which relay runs and why.
@@ -12,7 +13,9 @@ import { runProcess } from '../exec/exec.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { parsePlatform } from '../plan/platform.js';
+import type { RegistryWrites } from '../registry/write.js';
 import { createDockerRelay, probeDockerEngine, type DockerRelayOptions } from './docker/docker-relay.js';
+import { createNativeRelay } from './native/native-relay.js';
 import type { Relay } from './relay.js';
 import { createSkopeoRelay } from './skopeo/skopeo-relay.js';
 
@@ -78,6 +81,11 @@ export interface RelaySetup {
   redactor: Redactor;
   logger: Logger;
   probes?: RelayProbes;
+  /**
+   * The run's registry client, for `relay: native`: copies then share its connections, tokens
+   * and proxy settings. Without it the native relay opens a client of its own.
+   */
+  registry: RegistryWrites;
   /** Overrides for the Docker relay (tests wait less; `keepImages`). */
   docker?: Pick<DockerRelayOptions, 'pingAttempts' | 'pingIntervalMs' | 'keepImages'>;
 }
@@ -109,7 +117,9 @@ export function createRelay(setup: RelaySetup): Relay {
       const relay =
         choice.relay === 'skopeo'
           ? createSkopeoRelay({ binary: skopeo.binary, certsDir: skopeo.certsDir, authfiles: setup.authfiles, redactor: setup.redactor })
-          : createDockerRelay({ host: docker.host, apiVersion: docker.apiVersion, redactor: setup.redactor, logger: setup.logger, ...setup.docker });
+          : choice.relay === 'native'
+            ? nativeRelay(setup)
+            : createDockerRelay({ host: docker.host, apiVersion: docker.apiVersion, redactor: setup.redactor, logger: setup.logger, ...setup.docker });
       try {
         await relay.prepare(signal);
       } catch (e) {
@@ -117,7 +127,7 @@ export function createRelay(setup: RelaySetup): Relay {
         throw e;
       }
       chosen = relay;
-      const where = choice.relay === 'skopeo' ? skopeo.binary : `${docker.host}, API ${docker.apiVersion}`;
+      const where = choice.relay === 'skopeo' ? skopeo.binary : choice.relay === 'native' ? 'in-process' : `${docker.host}, API ${docker.apiVersion}`;
       setup.logger.info(`relay: ${choice.relay} (${where}): ${choice.why}`);
     },
     copy: (req, ctx) => ready().copy(req, ctx),
@@ -125,4 +135,8 @@ export function createRelay(setup: RelaySetup): Relay {
       await chosen?.dispose();
     },
   };
+}
+
+function nativeRelay(setup: RelaySetup): Relay {
+  return createNativeRelay({ registry: setup.registry, redactor: setup.redactor });
 }

@@ -1,0 +1,57 @@
+/**
+ * The shapes one registry request and its answer have inside registry/, and the registry's
+ * error answer as a user reads it. Shared by the client (client.ts) and its writes (write.ts).
+ */
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { RegistryError } from '../errors.js';
+import type { RegistryEndpoint } from './types.js';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  url: string;
+}
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  /** The token scope this request needs, e.g. `repository:team/app:pull`. */
+  scope: string;
+  accept?: string;
+  signal?: AbortSignal;
+  /** More request headers (content-type, content-length). */
+  headers?: Record<string, string>;
+  /** A Buffer can be sent again after a challenge; a stream cannot, so its token must already be held. */
+  body?: Buffer | Readable;
+  /** Follow 3xx answers: registries send blob GETs to their storage (S3, GCS) this way. */
+  followRedirects?: boolean;
+}
+
+/** A request with authentication, scheme fallback and pooled connections (client.ts). */
+export interface Transport {
+  call(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest): Promise<Reply>;
+}
+
+export function header(headers: Reply['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A registry's error answer as a user reads it: status and the API's own error codes. */
+export function fail(ep: RegistryEndpoint, r: Reply, text: string): never {
+  let detail = '';
+  try {
+    const errors = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> }).errors ?? [];
+    detail = errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+  } catch {
+    // Not the API's JSON error body: the status says enough.
+  }
+  const what = r.status === 401 ? 'unauthorized (check the credentials)' : r.status === 404 ? 'not found' : `HTTP ${r.status}`;
+  throw new RegistryError(`${ep.registry}: ${new URL(r.url).pathname}: ${what}${detail ? ` (${detail})` : ''}`, r.url, r.status);
+}
+
+/** `fail` after reading the answer's body (the API's error JSON), never failing on the read. */
+export async function failWithBody(ep: RegistryEndpoint, r: Reply): Promise<never> {
+  return fail(ep, r, await r.body.text().catch(() => ''));
+}
