@@ -126,6 +126,8 @@ async function runOnce(cmd: SyncCommand, io: CliIo): Promise<{ code: number; res
     const limitCopy = pLimit(settings.parallelCopies);
     const limitCheck = pLimit(settings.parallelChecks);
     const hostPlatform = detectHostPlatform();
+    // Docker rewrites manifests but keeps the image config: compare what survives the relay.
+    const compare = (checkOnly ? settings.relay : relay.name) === 'docker' ? 'config' : 'manifest';
     const latest = new Map<string, TaskRunResult>();
     const saveReport = async () => {
       if (!cmd.reportFile) return;
@@ -155,6 +157,7 @@ async function runOnce(cmd: SyncCommand, io: CliIo): Promise<{ code: number; res
             mode: cmd.mode,
             force: cmd.force,
             hostPlatform,
+            compare,
             onProgress: (name, counts) => progress.update(name, counts),
             listRepositories: (t, endpoint, signal) => repoLister.list(t.source.lister, endpoint, signal, t.source.registry),
             credentialSources,

@@ -3,7 +3,7 @@
  * index copied as one platform, that platform's child) and the target's digest for the tag.
  * The decision itself is pure (plan/digests.ts).
  */
-import { decide, indexChildren, isIndex, type DigestDecision, type PlatformSpec } from '../plan/digests.js';
+import { decide, expectedTargetDigest, indexChildren, isIndex, type DigestDecision, type PlatformSpec } from '../plan/digests.js';
 import type { PlannedCopy } from '../plan/plan.js';
 import type { PlatformChoice } from '../plan/platform.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
@@ -27,6 +27,12 @@ export interface CheckInput {
   targetTags?: Promise<ReadonlySet<string> | undefined>;
   /** Read the source digest even when the target lacks the tag (check mode shows it). */
   wantSourceDigest?: boolean;
+  /**
+   * What must match: the manifest digest (skopeo and native relays keep manifests byte for
+   * byte), or the image config digest (the Docker relay rewrites manifests but keeps the
+   * config, the image ID, unchanged).
+   */
+  compare?: 'manifest' | 'config';
 }
 
 export function sourceRefOf(copy: PlannedCopy): string {
@@ -45,6 +51,7 @@ export async function checkImage(registry: RegistryClient, input: CheckInput, si
       // A new tag: copying is certain, and the copy itself finds out whether the source has it.
       return { kind: 'decided', sourceDigest: undefined, targetDigest: undefined, decision: { action: 'copy', expectedDigest: undefined, reason: 'missing' } };
     }
+    if (input.compare === 'config') return await checkByConfig(registry, input, signal);
     const [src, tgt] = await Promise.all([
       registry.headManifest(input.source, copy.sourceRepo, sourceRefOf(copy), signal),
       registry.headManifest(input.target, copy.targetRepo, targetRefOf(copy), signal),
@@ -63,4 +70,40 @@ export async function checkImage(registry: RegistryClient, input: CheckInput, si
   } catch (error) {
     return { kind: 'check-failed', error };
   }
+}
+
+/** The config digest of the image a copy with this platform choice takes, or undefined if absent. */
+async function configDigestOf(
+  registry: RegistryClient,
+  ep: RegistryEndpoint,
+  repo: string,
+  ref: string,
+  input: CheckInput,
+  signal: AbortSignal | undefined,
+): Promise<{ manifest: string; config: string | undefined } | undefined> {
+  const top = await registry.getManifest(ep, repo, ref, signal);
+  if (!top) return undefined;
+  let image = top;
+  if (isIndex(top.mediaType)) {
+    const child = expectedTargetDigest({ digest: top.digest, mediaType: top.mediaType, children: indexChildren(top.body) }, input.platform, input.host);
+    const picked = child ? await registry.getManifest(ep, repo, child, signal) : undefined;
+    if (!picked) return { manifest: top.digest, config: undefined };
+    image = picked;
+  }
+  const config = (image.body as { config?: { digest?: unknown } } | null)?.config?.digest;
+  return { manifest: image.digest, config: typeof config === 'string' ? config : undefined };
+}
+
+async function checkByConfig(registry: RegistryClient, input: CheckInput, signal: AbortSignal | undefined): Promise<CheckOutcome> {
+  const { copy } = input;
+  const [src, tgt] = await Promise.all([
+    configDigestOf(registry, input.source, copy.sourceRepo, sourceRefOf(copy), input, signal),
+    configDigestOf(registry, input.target, copy.targetRepo, targetRefOf(copy), input, signal),
+  ]);
+  if (!src) return { kind: 'source-missing' };
+  const base = { kind: 'decided' as const, sourceDigest: src.manifest, targetDigest: tgt?.manifest };
+  if (src.config === undefined) return { ...base, decision: { action: 'copy', expectedDigest: undefined, reason: 'unknown' } };
+  if (!tgt) return { ...base, decision: { action: 'copy', expectedDigest: undefined, reason: 'missing' } };
+  if (tgt.config === src.config) return { ...base, decision: { action: 'skip', digest: tgt.manifest } };
+  return { ...base, decision: { action: 'copy', expectedDigest: undefined, reason: 'changed' } };
 }

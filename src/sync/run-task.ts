@@ -40,6 +40,8 @@ export interface TaskRunDeps {
   force: boolean;
   /** The platform skopeo picks when a mapping names none. */
   hostPlatform: PlatformSpec;
+  /** What an unchanged image has in common with its copy (see CheckInput.compare). */
+  compare: 'manifest' | 'config';
   /** Told whenever the counts change (for live progress). */
   onProgress?: (task: string, counts: RunCounts) => void;
   /**
@@ -177,7 +179,7 @@ async function processImage(
     const outcome = await deps.limitCheck(() =>
       checkImage(
         deps.registry,
-        { copy, source, target, platform, host: deps.hostPlatform, targetTags: tags, wantSourceDigest: deps.mode === 'check' },
+        { copy, source, target, platform, host: deps.hostPlatform, targetTags: tags, wantSourceDigest: deps.mode === 'check', compare: deps.compare },
         signals.kill,
       ),
     );

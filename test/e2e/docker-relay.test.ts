@@ -131,6 +131,13 @@ tasks:
     assert.equal(run.stdout.match(/'skip-tls-verify' \(127\.0\.0\.1:\d+\) has no effect on pulls and pushes with relay 'docker'/g)?.length, 1, run.stdout);
   });
 
+  test('a second run skips what is unchanged: Docker rewrote the manifests, but the image configs match', () => {
+    assert.doesNotMatch(second.stdout, /copied team\/app:(1|2)\.0 →/, second.stdout);
+    assert.doesNotMatch(second.stdout, /copied (multi|private)\/app/, second.stdout);
+    assert.match(second.stdout, /\[anonymous-source\] task run finished.*copied=1 skipped=3/, 'only the digest-only image (pushed as dregsy-<hex>) is copied again');
+    assert.match(second.stdout, /\[basic-auth-source\] task run finished.*copied=0 skipped=2/);
+  });
+
   test('the daemon holds none of the pulled or tagged images, run after run', async () => {
     assert.equal(second.code, 1, output(second));
     assert.deepEqual(await dockerd.imageRefs(), []);
