@@ -6,8 +6,7 @@
  * A location with no credentials still gets an (empty) authfile, so skopeo never falls back
  * to the host's own ~/.docker/config.json or containers auth.json.
  */
-import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Credentials } from './credentials.js';
@@ -37,26 +36,32 @@ export function authfileContent(registry: string, credentials: Credentials | und
 export async function createAuthfileStore(baseDir: string = tmpdir()): Promise<AuthfileStore> {
   const dir = await mkdtemp(join(baseDir, 'dregsy-auth-'));
   // mkdtemp creates the directory 0700 already; files are 0600 and created exclusively.
-  const files = new Map<string, Promise<string>>();
+  // One file per registry and user: renewed credentials (an ECR token every few hours)
+  // replace the file's content instead of adding files for the life of a daemon.
+  const files = new Map<string, { path: string; content: string; ready: Promise<string> }>();
   let count = 0;
   let disposed = false;
   return {
     fileFor(registry, credentials) {
       if (disposed) return Promise.reject(new Error('authfile store already disposed'));
       const content = authfileContent(registry, credentials);
-      // Keyed by a hash of the content: the same credentials reuse one file.
-      const key = createHash('sha256').update(content).digest('hex');
-      let file = files.get(key);
-      if (!file) {
-        const path = join(dir, `auth-${++count}.json`);
-        file = writeFile(path, content, { mode: 0o600, flag: 'wx' }).then(() => path);
-        files.set(key, file);
-      }
-      return file;
+      const key = `${registry}\0${credentials?.username ?? ''}`;
+      const known = files.get(key);
+      if (known && known.content === content) return known.ready;
+      const path = known?.path ?? join(dir, `auth-${++count}.json`);
+      const tmp = join(dir, `auth-${++count}.json.tmp`);
+      // Written aside, then renamed over: a skopeo reading the file sees the old or the new
+      // content, never half of one. After the previous write, so the last one wins.
+      const ready = (known?.ready.catch(() => undefined) ?? Promise.resolve())
+        .then(() => writeFile(tmp, content, { mode: 0o600, flag: 'wx' }))
+        .then(() => rename(tmp, path))
+        .then(() => path);
+      files.set(key, { path, content, ready });
+      return ready;
     },
     async dispose() {
       disposed = true;
-      await Promise.allSettled(files.values());
+      await Promise.allSettled([...files.values()].map((f) => f.ready));
       await rm(dir, { recursive: true, force: true });
     },
   };
