@@ -107,7 +107,7 @@ async function runOnce(cmd: SyncCommand, io: CliIo): Promise<{ code: number; res
     authRefreshMs: (location) => settings.authRefreshMs(location),
   });
   const registry = createRegistryClient({ logger, userAgent: 'dregsy', proxy: env.proxy });
-  const hub = createDockerHubClient({ baseUrl: env.dockerHubApiUrl, userAgent: 'dregsy', logger });
+  const hub = createDockerHubClient({ baseUrl: env.dockerHubApiUrl, userAgent: 'dregsy', logger, proxy: env.proxy });
   const repoLister = createRepoLister({
     registry,
     hub,

@@ -3,7 +3,7 @@
  * password for a JWT, then page through that user's repositories (private ones included).
  * Not the registry API: it lives at hub.docker.com, pointed elsewhere only by tests.
  */
-import { Agent } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { Credentials } from '../auth/credentials.js';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -19,10 +19,22 @@ export interface DockerHubOptions {
   baseUrl: string;
   userAgent: string;
   logger: Logger;
+  /** The same proxies the registry client uses. */
+  proxy?: { httpProxy: string | undefined; httpsProxy: string | undefined; noProxy: string | undefined } | undefined;
 }
 
 export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
-  const agent = new Agent({ connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  const common = { connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 };
+  const proxy = opts.proxy;
+  const agent: Dispatcher =
+    proxy?.httpProxy || proxy?.httpsProxy
+      ? new EnvHttpProxyAgent({
+          ...common,
+          ...(proxy.httpProxy ? { httpProxy: proxy.httpProxy } : {}),
+          ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
+          ...(proxy.noProxy !== undefined ? { noProxy: proxy.noProxy } : {}),
+        })
+      : new Agent(common);
   const base = opts.baseUrl.replace(/\/+$/, '');
 
   async function call(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, signal?: AbortSignal): Promise<unknown> {
