@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { listTags, makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
-import { runDregsy, writeConfig } from './dregsy-cli.js';
+import { runDregsy, waitForOutput, writeConfig } from './dregsy-cli.js';
 
 let source: TestRegistry;
 let target: TestRegistry;
@@ -17,18 +17,6 @@ after(async () => {
   await Promise.all([source?.stop(), target?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-function untilOutput(get: () => string, re: RegExp, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (re.test(get())) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${re}: ${get()}`));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`a periodic task runs at start, keeps running, and ${signal} ends the process with 0`, async () => {
@@ -51,9 +39,9 @@ tasks:
     let stoppedAt = 0;
     const r = await runDregsy([`-config=${file}`], {
       onSpawn: (child, out) => {
-        void untilOutput(out.stdout, /\[periodic\] task run finished/, 30_000).then(async () => {
+        void waitForOutput(out.stdout, /\[periodic\] task run finished/, 30_000).then(async () => {
           // The one-off task has finished too before we stop; the process must still be alive.
-          await untilOutput(out.stdout, /\[once\] task run finished/, 30_000);
+          await waitForOutput(out.stdout, /\[once\] task run finished/, 30_000);
           await new Promise((res) => setTimeout(res, 300));
           assert.equal(child.exitCode, null, 'still running while a periodic task is scheduled');
           stoppedAt = Date.now();

@@ -52,3 +52,17 @@ export async function writeConfig(dir: string, yaml: string, name = 'config.yaml
   await writeFile(file, yaml);
   return file;
 }
+
+/** Resolves once `get()` matches `re` at least `count` times; rejects after `ms` with what it saw. */
+export function waitForOutput(get: () => string, re: RegExp, ms: number, count = 1): Promise<void> {
+  const deadline = Date.now() + ms;
+  const all = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if ((get().match(all) ?? []).length >= count) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${re} ×${count}: ${get()}`));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}

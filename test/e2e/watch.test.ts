@@ -8,7 +8,7 @@ import { mkdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { listTags, makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
-import { runDregsy, writeConfig } from './dregsy-cli.js';
+import { runDregsy, waitForOutput, writeConfig } from './dregsy-cli.js';
 
 let source: TestRegistry;
 let target: TestRegistry;
@@ -33,30 +33,18 @@ tasks:
     mappings: [{ from: team/app, to: ${to} }]
 `;
 
-function until(get: () => string, re: RegExp, ms: number, count = 1): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if ((get().match(new RegExp(re.source, 'g')) ?? []).length >= count) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${re} ×${count}: ${get()}`));
-      setTimeout(poll, 50);
-    };
-    poll();
-  });
-}
-
 test('watch: a changed config file restarts with the new config; a touch does not', async () => {
   const file = await writeConfig(dir, config('w1/app', true), 'watch.yaml');
   const r = await runDregsy([`-config=${file}`], {
     onSpawn: (child, out) => {
       void (async () => {
-        await until(out.stdout, /task run finished/, 20_000);
+        await waitForOutput(out.stdout, /task run finished/, 20_000);
         const past = new Date(Date.now() - 60_000);
         await utimes(file, past, past); // same content: no restart
         await new Promise((res) => setTimeout(res, 6_000));
         assert.doesNotMatch(out.stdout(), /restarting/);
         await writeFile(file, config('w2/app', true));
-        await until(out.stdout, /task run finished/, 20_000, 2);
+        await waitForOutput(out.stdout, /task run finished/, 20_000, 2);
         child.kill('SIGTERM');
       })().catch(() => child.kill('SIGKILL'));
     },
@@ -76,13 +64,13 @@ test('watch: a ConfigMap-style symlink swap counts as a change', async () => {
   const r = await runDregsy([`-config=${join(mount, 'config.yaml')}`], {
     onSpawn: (child, out) => {
       void (async () => {
-        await until(out.stdout, /task run finished/, 20_000);
+        await waitForOutput(out.stdout, /task run finished/, 20_000);
         // what kubelet does: write a new version folder, then swap ..data atomically
         await mkdir(join(mount, '..v2'));
         await writeFile(join(mount, '..v2', 'config.yaml'), config('k2/app', true));
         await symlink('..v2', join(mount, '..data_tmp'));
         await rename(join(mount, '..data_tmp'), join(mount, '..data'));
-        await until(out.stdout, /task run finished/, 20_000, 2);
+        await waitForOutput(out.stdout, /task run finished/, 20_000, 2);
         child.kill('SIGTERM');
       })().catch(() => child.kill('SIGKILL'));
     },
@@ -96,10 +84,10 @@ test('SIGHUP restarts with the current config, without watch', async () => {
   const r = await runDregsy([`-config=${file}`], {
     onSpawn: (child, out) => {
       void (async () => {
-        await until(out.stdout, /task run finished/, 20_000);
+        await waitForOutput(out.stdout, /task run finished/, 20_000);
         await writeFile(file, config('h2/app', false));
         child.kill('SIGHUP');
-        await until(out.stdout, /task run finished/, 20_000, 2);
+        await waitForOutput(out.stdout, /task run finished/, 20_000, 2);
         child.kill('SIGTERM');
       })().catch(() => child.kill('SIGKILL'));
     },
