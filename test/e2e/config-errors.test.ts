@@ -26,6 +26,7 @@ ${extra}`;
 const rules: Array<[string, string, RegExp]> = [
   ['relay value', `relay: podman\n${task('')}`, /:1: relay: invalid relay type: 'podman', must be either 'docker', 'skopeo' or 'native'/],
   ['dockerhost with relay skopeo', `relay: skopeo\ndockerhost: tcp://x:2375\n${task('')}`, /:2: dockerhost: setting 'dockerhost' implies 'docker' relay, but relay is set to 'skopeo'/],
+  ['dockerhost with relay native', `relay: native\ndockerhost: tcp://x:2375\n${task('')}`, /:2: dockerhost: setting 'dockerhost' implies 'docker' relay, but relay is set to 'native'/],
   ['task name', 'tasks:\n  - source: { registry: a }\n    target: { registry: b }\n', /:2: tasks\[0\]\.name: a task requires a name/],
   ['interval below 30', 'tasks:\n  - name: t\n    interval: 10\n    source: { registry: a }\n    target: { registry: b }\n', /:3: tasks\[0\]\.interval: minimum task interval is 30 seconds/],
   ['negative interval', 'tasks:\n  - name: t\n    interval: -5\n    source: { registry: a }\n    target: { registry: b }\n', /:3: tasks\[0\]\.interval: task interval needs to be 0 or a positive integer/],
