@@ -1,208 +1,69 @@
 /**
- * `make bench`: ours (with the skopeo relay, and with `relay: native`) against `skopeo sync`
- * and a loop of one `skopeo copy` per tag (the original dregsy's strategy), on one seeded
- * source registry and one target registry per tool.
- * Three rounds each: cold (empty target), warm (nothing changed), one source tag changed.
- * Measures wall time, manifest PUTs and all requests at the target (its access log) and our peak RSS, prints
- * a table and writes docs/performance.md. Talks only to 127.0.0.1.
+ * `make bench`: runs the benchmark sections (scripts/bench/*.ts, listed below) and writes
+ * docs/performance.md. Each section's text sits between markers on the page, so running some
+ * sections (`BENCH_ONLY=copy`) replaces only theirs and keeps the others' latest figures.
+ * Talks only to 127.0.0.1.
  */
-import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, pushImage, pushTags, startRegistry, type TestRegistry } from '../test/support/index.js';
+import { copyBench } from './bench/copy.js';
+import type { BenchSection } from './bench/section.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const REPOS = Number(process.env.BENCH_REPOS ?? 4);
-/** Our concurrency.copies; unset: the default. */
-const COPIES = process.env.BENCH_COPIES;
-const TAGS = Number(process.env.BENCH_TAGS ?? 50);
-const MULTI = { name: 'bench/multi', platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }] };
-const singleRepos = Array.from({ length: REPOS }, (_, i) => `bench/single-${i}`);
-const tags = Array.from({ length: TAGS }, (_, i) => `1.${Math.floor(i / 10)}.${i % 10}`);
+const PAGE = join(root, 'docs/performance.md');
 
-interface Measure {
-  ms: number;
-  puts: number;
-  /** Every request the target registry answered (its CPU is what limits a cold sync here). */
-  requests: number;
-  peakRssMb?: number;
-  exitCode: number;
+/** Every section, in page order. */
+const SECTIONS: readonly BenchSection[] = [copyBench];
+
+const begin = (name: string) => `<!-- bench:${name}:begin -->`;
+const end = (name: string) => `<!-- bench:${name}:end -->`;
+
+/** The section's text as the page holds it now, if it holds one. */
+function kept(page: string, name: string): string | undefined {
+  const a = page.indexOf(begin(name));
+  const b = page.indexOf(end(name));
+  return a >= 0 && b > a ? page.slice(a, b + end(name).length) : undefined;
 }
 
-type Tool = 'ours' | 'ours-native' | 'skopeo-sync' | 'copy-loop';
-const TOOLS: readonly Tool[] = ['ours', 'ours-native', 'skopeo-sync', 'copy-loop'];
-const isOurs = (tool: Tool) => tool === 'ours' || tool === 'ours-native';
-const ROUNDS = ['cold', 'warm', 'one changed'] as const;
-
-function run(cmd: string, args: string[], opts: { cwd?: string; trackRss?: boolean } = {}): Promise<{ code: number; ms: number; peakKb: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
-    let out = '';
-    let peakKb = 0;
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    // VmHWM is the process's own high-water mark: the last reading before exit is its peak.
-    const poll = opts.trackRss
-      ? setInterval(() => {
-          void readFile(`/proc/${child.pid}/status`, 'utf8')
-            .then((s) => {
-              const m = /VmHWM:\s+(\d+)/.exec(s);
-              if (m) peakKb = Math.max(peakKb, Number(m[1]));
-            })
-            .catch(() => undefined);
-        }, 10)
-      : undefined;
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (poll) clearInterval(poll);
-      resolve({ code: code ?? 1, ms: Number(process.hrtime.bigint() - t0) / 1e6, peakKb, out });
-    });
-  });
-}
-
-async function oursConfig(dir: string, source: TestRegistry, target: TestRegistry, relay: 'skopeo' | 'native'): Promise<string> {
-  const mappings = [...singleRepos.map((r) => `      - from: ${r}`), `      - from: ${MULTI.name}\n        platform: all`].join('\n');
-  const file = join(dir, `ours-${relay}.yaml`);
-  await writeFile(
-    file,
-    `relay: ${relay}
-${COPIES ? `concurrency: { copies: ${COPIES} }\n` : ''}tasks:
-  - name: bench
-    source: { registry: ${source.host}, skip-tls-verify: true }
-    target: { registry: ${target.host}, skip-tls-verify: true }
-    mappings:
-${mappings}
-`,
-  );
-  return file;
-}
-
-async function skopeoSyncYaml(dir: string, source: TestRegistry): Promise<string> {
-  const file = join(dir, 'skopeo-sync.yaml');
-  const images = [...singleRepos, MULTI.name].map((r) => `    ${r}: []`).join('\n');
-  await writeFile(file, `${source.host}:\n  tls-verify: false\n  images:\n${images}\n`);
-  return file;
-}
-
-async function runTool(tool: Tool, ctx: { dir: string; source: TestRegistry; target: TestRegistry; oursFile: string; syncFile: string; authfile: string }): Promise<Measure> {
-  const before = await ctx.target.manifestPuts();
-  const requestsBefore = await requestCount(ctx.target);
-  let r: { code: number; ms: number; peakKb: number; out: string };
-  if (isOurs(tool)) {
-    r = await run(process.execPath, [join(root, 'bin/dregsy'), `-config=${ctx.oursFile}`], { trackRss: true });
-  } else if (tool === 'skopeo-sync') {
-    // --preserve-digests and --all so the multi-platform index arrives as ours does
-    r = await run('skopeo', ['--insecure-policy', 'sync', '--all', '--preserve-digests', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', `--src-authfile=${ctx.authfile}`, `--dest-authfile=${ctx.authfile}`, ctx.syncFile, ctx.target.host]);
-  } else {
-    const t0 = Date.now();
-    let code = 0;
-    for (const repo of [...singleRepos, MULTI.name]) {
-      for (const tag of tags) {
-        const extra = repo === MULTI.name ? ['--all', '--preserve-digests'] : [];
-        const one = await run('skopeo', ['--insecure-policy', 'copy', '--src-tls-verify=false', '--dest-tls-verify=false', `--src-authfile=${ctx.authfile}`, `--dest-authfile=${ctx.authfile}`, ...extra, `docker://${ctx.source.host}/${repo}:${tag}`, `docker://${ctx.target.host}/${repo}:${tag}`]);
-        code ||= one.code;
-      }
-    }
-    r = { code, ms: Date.now() - t0, peakKb: 0, out: '' };
-  }
-  if (r.code !== 0) console.error(`${tool} exited ${r.code}:\n${r.out.slice(-2000)}`);
-  const puts = (await ctx.target.manifestPuts()) - before;
-  const requests = (await requestCount(ctx.target)) - requestsBefore;
-  return { ms: r.ms, puts, requests, exitCode: r.code, ...(isOurs(tool) ? { peakRssMb: r.peakKb / 1024 } : {}) };
-}
-
-/** Requests in the registry's access log (one line each, `"METHOD /path HTTP/1.1"`). */
-async function requestCount(reg: TestRegistry): Promise<number> {
-  return ((await reg.accessLog()).match(/"(?:GET|HEAD|POST|PUT|PATCH|DELETE) \//g) ?? []).length;
+function block(s: BenchSection, body: string, date: string): string {
+  return `${begin(s.name)}\n## ${s.title}\n\nMeasured on ${date}.\n\n${body.trim()}\n${end(s.name)}`;
 }
 
 async function main(): Promise<number> {
-  const dir = await makeTempDir('dregsy-bench-');
-  const regs: TestRegistry[] = [];
-  try {
-    const source = await startRegistry();
-    regs.push(source);
-    const targets: Record<Tool, TestRegistry> = {
-      ours: await startRegistry({ accessLog: true }),
-      'ours-native': await startRegistry({ accessLog: true }),
-      'skopeo-sync': await startRegistry({ accessLog: true }),
-      'copy-loop': await startRegistry({ accessLog: true }),
-    };
-    regs.push(...Object.values(targets));
-    console.log(`bench: seeding ${REPOS} × ${TAGS} single-platform tags and 1 × ${TAGS} multi-platform tags`);
-    for (const repo of singleRepos) await pushTags(source, repo, tags);
-    for (const tag of tags) await pushImage(source, MULTI.name, tag, { platforms: MULTI.platforms });
-    const authfile = join(dir, 'auth.json');
-    await writeFile(authfile, '{"auths":{}}', { mode: 0o600 });
-    const syncFile = await skopeoSyncYaml(dir, source);
-
-    const results = new Map<string, Measure>();
-    for (const round of ROUNDS) {
-      if (round === 'one changed') {
-        await pushImage(source, singleRepos[0]!, tags[0]!, { label: `changed-${Date.now()}` });
-      }
-      for (const tool of TOOLS) {
-        const oursFile = await oursConfig(dir, source, targets[tool], tool === 'ours-native' ? 'native' : 'skopeo');
-        const m = await runTool(tool, { dir, source, target: targets[tool], oursFile, syncFile, authfile });
-        results.set(`${tool}/${round}`, m);
-        console.log(`bench: ${round.padEnd(11)} ${tool.padEnd(11)} ${(m.ms / 1000).toFixed(2)} s, ${m.puts} manifest PUTs, ${m.requests} target requests${m.peakRssMb ? `, peak ${m.peakRssMb.toFixed(0)} MB` : ''}${m.exitCode ? ` (exit ${m.exitCode})` : ''}`);
-      }
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];
+  if (unknown.length > 0) {
+    console.error(`bench: unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
+    return 2;
+  }
+  const old = await readFile(PAGE, 'utf8').catch(() => '');
+  const date = new Date().toISOString().slice(0, 10);
+  const blocks: string[] = [];
+  let failed = false;
+  for (const s of SECTIONS) {
+    if (only && !only.includes(s.name)) {
+      const k = kept(old, s.name);
+      if (k) blocks.push(k);
+      continue;
     }
-    const table = render(results);
-    console.log(`\n${table}`);
-    await writeFile(join(root, 'docs/performance.md'), page(table));
-    console.log('bench: wrote docs/performance.md');
-    const failed = [...results.values()].some((m) => m.exitCode !== 0);
-    return failed ? 1 : 0;
-  } finally {
-    await Promise.all(regs.map((r) => r.stop()));
-    await rm(dir, { recursive: true, force: true });
+    console.log(`bench: ${s.name}: ${s.title}`);
+    const r = await s.run();
+    failed ||= r.failed;
+    blocks.push(block(s, r.markdown, date));
   }
-}
+  const page = `# Performance
 
-function render(results: Map<string, Measure>): string {
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const rows = [
-    '| round | ours | ours (native) | skopeo sync | copy loop | ours / skopeo sync | native / skopeo sync | ours / copy loop | native / copy loop | manifest PUTs (ours / native / sync / loop) | target requests (ours / native / sync / loop) | our peak RSS (skopeo / native) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |',
-  ];
-  for (const round of ROUNDS) {
-    const [o, n, y, l] = TOOLS.map((tool) => results.get(`${tool}/${round}`)!) as [Measure, Measure, Measure, Measure];
-    const mb = (m: Measure) => `${m.peakRssMb?.toFixed(0) ?? '?'} MB`;
-    rows.push(
-      `| ${round} | ${s(o.ms)} | ${s(n.ms)} | ${s(y.ms)} | ${s(l.ms)} | ${(o.ms / y.ms).toFixed(2)} | ${(n.ms / y.ms).toFixed(2)} | ${(o.ms / l.ms).toFixed(3)} | ${(n.ms / l.ms).toFixed(3)} | ${o.puts} / ${n.puts} / ${y.puts} / ${l.puts} | ${o.requests} / ${n.requests} / ${y.requests} / ${l.requests} | ${mb(o)} / ${mb(n)} |`,
-    );
-  }
-  return rows.join('\n');
-}
+Measured by \`make bench\` (scripts/bench.ts and its sections in scripts/bench/) on this project's machines:
+${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, skopeo and docker-registry from Debian, every registry on 127.0.0.1.
+\`BENCH_ONLY=name,… make bench\` runs some sections and keeps the others' latest figures.
 
-function page(table: string): string {
-  return `# Performance
-
-Measured by \`make bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB,
-skopeo and docker-registry from Debian, all registries on 127.0.0.1. The source holds ${REPOS} repositories × ${TAGS}
-single-platform tags and 1 repository × ${TAGS} multi-platform (2 platforms) tags; each tool syncs all of them into its own
-empty target registry, then runs again with nothing changed, then again after one source tag was re-pushed with new content.
-
-- **ours**: \`dregsy -config=…\` with \`relay: skopeo\` and the default concurrency (2 copies, 16 digest checks at once).
-- **ours (native)**: the same with \`relay: native\`: copies inside the dregsy process through its own registry client
-  (no skopeo process per image; an upload is one POST and one PUT, a config blob is sent without asking first, a layer
-  already in another target repository is mounted, and nothing is asked for twice).
-- **skopeo sync**: one \`skopeo sync --all --preserve-digests --src yaml\` process.
-- **copy loop**: one \`skopeo copy\` per tag, one after the other: what the original dregsy does.
-
-Manifest PUTs and all requests are counted in each target registry's access log; a PUT is a write, so 0 on the warm round
-means the target was not touched. On this 2-core machine the target registry's CPU is what limits a cold sync, so fewer
-requests is what makes a copy faster. Our peak RSS is the dregsy process's VmHWM (skopeo child processes not included).
-
-${table}
-
-Targets (issue 6): warm ≤ 0.5 × skopeo sync and ≤ 0.1 × the copy loop with 0 manifest PUTs; cold ≤ 0.6 × skopeo sync;
-one changed tag → exactly one copy; peak memory under 150 MB.
+${blocks.join('\n\n')}
 `;
+  await writeFile(PAGE, page);
+  console.log('bench: wrote docs/performance.md');
+  return failed ? 1 : 0;
 }
 
 main().then(
