@@ -71,3 +71,8 @@ export class RelayError extends Error {
     this.stderrTail = stderrTail;
   }
 }
+
+/** The message of anything thrown, for logs and error texts (redact it before it leaves). */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -17,7 +17,7 @@ const img = (action: ImageResult['action'], extra: Partial<ImageResult> = {}): I
 });
 
 function run(images: ImageResult[], ok = true): TaskRunResult {
-  return { task: 't', ok, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 5, counts: countResults(images, images.length, images.length), images };
+  return { task: 't', ok, scope: 'full', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 5, counts: countResults(images, images.length, images.length), images };
 }
 
 test('counts come from the results: failed and missing are failures, not-started is its own', () => {

@@ -42,6 +42,7 @@ interface SyncOptions {
   force?: boolean;
   report?: string;
   verbose?: boolean;
+  listen?: string;
 }
 
 function commonOptions(cmd: Command): Command {
@@ -62,6 +63,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   )
     .option('--force', 'copy every selected image, even when the target already has the same digest')
     .option('--grace-period <seconds>', 'on SIGINT/SIGTERM, how long running copies may take to finish', '30')
+    .option('--listen <addr>', "serve the webhook and trigger endpoints on ADDR ('127.0.0.1:8080', ':8080'); wins over 'listen:'")
     .version(ver, '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
@@ -103,6 +105,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         force: opts.force === true,
         reportFile: opts.report,
         verbose: opts.verbose === true,
+        listen: opts.listen,
         version: ver,
       },
       io,

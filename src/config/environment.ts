@@ -19,6 +19,14 @@ export interface Environment {
   proxy: { httpProxy: string | undefined; httpsProxy: string | undefined; noProxy: string | undefined };
   /** Where docker's config.json is: `$DOCKER_CONFIG`, else `~/.docker`. */
   dockerConfigDir: string;
+  /**
+   * The shared secret of the webhook and trigger endpoints: `DREGSY_WEBHOOK_TOKEN`, or the file
+   * named by `DREGSY_WEBHOOK_TOKEN_FILE` (read when the config is loaded, so a rotated file is
+   * picked up by a reload).
+   */
+  webhookToken: { value: string | undefined; file: string | undefined };
+  /** What after-sync hooks get as their environment: ours, less the webhook secret. */
+  hookEnv: Record<string, string>;
   /** The values of `${VAR}` references in the config file. */
   configVars: Readonly<Record<string, string | undefined>>;
   warnings: string[];
@@ -34,6 +42,8 @@ const LEVELS: Record<string, LogLevel> = {
   debug: 'debug',
   trace: 'trace',
 };
+
+const WEBHOOK_SECRET_VARS = ['DREGSY_WEBHOOK_TOKEN', 'DREGSY_WEBHOOK_TOKEN_FILE'];
 
 export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const warnings: string[] = [];
@@ -57,5 +67,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const proxy = { httpProxy: pick('HTTP_PROXY', 'http_proxy'), httpsProxy: pick('HTTPS_PROXY', 'https_proxy'), noProxy: pick('NO_PROXY', 'no_proxy') };
   const dockerConfigDir = env.DOCKER_CONFIG?.trim() || join(env.HOME?.trim() || homedir(), '.docker');
   const configVars = { ...env };
-  return { logLevel, logFormat, forceColors, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, configVars, warnings };
+  const webhookToken = { value: env.DREGSY_WEBHOOK_TOKEN || undefined, file: env.DREGSY_WEBHOOK_TOKEN_FILE?.trim() || undefined };
+  const hookEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && !WEBHOOK_SECRET_VARS.includes(k)) hookEnv[k] = v;
+  }
+  return { logLevel, logFormat, forceColors, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, webhookToken, hookEnv, configVars, warnings };
 }

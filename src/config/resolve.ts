@@ -50,6 +50,8 @@ export interface Settings {
   parallelCopies: number;
   /** Digest checks (registry HEAD requests) running at once across all tasks. */
   parallelChecks: number;
+  /** Task runs at once (`concurrency.tasks`); 1 runs tasks one after the other, as dregsy does. */
+  parallelTasks: number;
   /** One per `config.tasks` entry, same order. */
   tasks: TaskSettings[];
   /** The interval of one of `config.tasks` (0 = one-off). */
@@ -114,6 +116,7 @@ export function resolveSettings(loaded: LoadedConfig): Settings {
     useDockerConfig: config['use-docker-config'] ?? true,
     parallelCopies: config.concurrency?.copies ?? DEFAULT_PARALLEL_COPIES,
     parallelChecks: config.concurrency?.checks ?? DEFAULT_PARALLEL_CHECKS,
+    parallelTasks: config.concurrency?.tasks ?? 1,
     tasks,
     intervalSeconds: (task) => byTask.get(task)?.intervalSeconds ?? task.interval ?? 0,
     authRefreshMs: (location) => (byLocation.has(location) ? byLocation.get(location)?.authRefreshMs : authRefreshOf(location)),

@@ -10,6 +10,8 @@ import type { z } from 'zod';
 import { AuthDecodeError, decodeAuth } from '../auth/credentials.js';
 import { parsePathMapping } from '../mapping/path-mapping.js';
 import { parsePlatform } from '../plan/platform.js';
+import { parseCron } from '../schedule/cron.js';
+import { parseListenAddress } from '../server/listen-address.js';
 import { parseTagSet } from '../tags/tag-set.js';
 import type { PathSegment } from './config-path.js';
 import { error, warning, type Finding } from './finding.js';
@@ -20,6 +22,7 @@ import {
   LISTER_TYPES,
   RELAY_TYPES,
   configSchema,
+  hookSchema,
   listerSchema,
   locationSchema,
   mappingSchema,
@@ -45,7 +48,7 @@ function read<S extends z.ZodObject, K extends keyof S['shape'] & string>(schema
 
 export function checkRules(raw: unknown): Finding[] {
   const config = isRecord(raw) ? raw : {};
-  const findings: Finding[] = [...checkRelay(config), ...checkGlobalLister(config), ...checkConcurrency(config), ...checkDockerPlatforms(config)];
+  const findings: Finding[] = [...checkRelay(config), ...checkGlobalLister(config), ...checkConcurrency(config), ...checkDockerPlatforms(config), ...checkListen(config)];
   if (Array.isArray(config.tasks)) {
     config.tasks.forEach((task, i) => {
       if (isRecord(task)) findings.push(...checkTask(task, ['tasks', i]));
@@ -137,9 +140,48 @@ function checkConcurrency(config: Raw): Finding[] {
   if (!isRecord(section)) return [];
   const shape = configSchema.shape.concurrency.unwrap().unwrap();
   const out: Finding[] = [];
-  for (const key of ['copies', 'checks'] as const) {
+  for (const key of ['copies', 'checks', 'tasks'] as const) {
     const n = read(shape, section, key);
     if (n !== undefined && n < 1) out.push(error(['concurrency', key], `must be at least 1, got ${n}`));
+  }
+  return out;
+}
+
+/** Not in dregsy: where the webhook and trigger endpoints listen. */
+function checkListen(config: Raw): Finding[] {
+  const listen = read(configSchema, config, 'listen');
+  if (listen === undefined) return [];
+  const parsed = parseListenAddress(listen);
+  return parsed.ok ? [] : [error(['listen'], parsed.message)];
+}
+
+/** Not in dregsy: when a task runs (schedule, webhook, delay, run-on-start) and its hook. */
+function checkTiming(task: Raw, path: PathSegment[], interval: number | undefined): Finding[] {
+  const out: Finding[] = [];
+  const schedule = read(taskSchema, task, 'schedule');
+  const hasSchedule = schedule !== undefined && schedule.trim() !== '';
+  if (hasSchedule) {
+    const parsed = parseCron(schedule);
+    if (!parsed.ok) out.push(error([...path, 'schedule'], `invalid schedule '${schedule}': ${parsed.message}`));
+    if (interval !== undefined && interval > 0) out.push(error([...path, 'schedule'], "'schedule' and 'interval' cannot both be set: use one"));
+  }
+  const delay = read(taskSchema, task, 'delay');
+  const d = delay === undefined ? undefined : yamlDuration(delay);
+  if (d?.ok && d.ns < 0n) out.push(error([...path, 'delay'], 'must not be negative'));
+  else if (d?.ok && d.fromNumber && d.ns > 0n) {
+    out.push(warning([...path, 'delay'], `a bare number is nanoseconds, so this is ${formatGoDuration(d.ns)}; write a duration such as '2s'`));
+  }
+  const webhook = read(taskSchema, task, 'webhook') === true;
+  const periodic = (interval !== undefined && interval > 0) || hasSchedule;
+  if (read(taskSchema, task, 'run-on-start') === false && !periodic && !webhook && read(taskSchema, task, 'disable') !== true) {
+    out.push(warning([...path, 'run-on-start'], "this task never runs by itself (no 'interval', 'schedule' or 'webhook'); only POST /trigger/<task> runs it"));
+  }
+  const hooks = task.hooks;
+  const hook = isRecord(hooks) ? hooks['after-sync'] : undefined;
+  if (isRecord(hook)) {
+    const timeout = read(hookSchema, hook, 'timeout');
+    const t = timeout === undefined ? undefined : yamlDuration(timeout);
+    if (t?.ok && t.ns <= 0n) out.push(error([...path, 'hooks', 'after-sync', 'timeout'], 'must be more than 0'));
   }
   return out;
 }
@@ -153,6 +195,7 @@ function checkTask(task: Raw, path: PathSegment[]): Finding[] {
   } else if (interval !== undefined && interval < 0) {
     out.push(error([...path, 'interval'], 'task interval needs to be 0 or a positive integer'));
   }
+  out.push(...checkTiming(task, path, interval));
   const source = checkLocation(task.source, [...path, 'source'], 'source', out);
   checkLocation(task.target, [...path, 'target'], 'target', out);
 

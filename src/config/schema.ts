@@ -130,10 +130,40 @@ export const mappingSchema = z.object(
   { error: (iss) => (iss.input == null ? 'mapping is nil' : `expected a mapping, got ${describeValue(iss.input)}`) },
 );
 
+/** When an after-sync hook runs: after a run that copied something, after every run, or after a failed run. */
+export const HOOK_WHEN = ['copied', 'always', 'failed'] as const;
+export type HookWhen = (typeof HOOK_WHEN)[number];
+
+export const hookSchema = z
+  .object({
+    cmd: requiredText("hook without 'cmd'").describe('Program to run (a path, or a name looked up in PATH); never through a shell unless it is one.'),
+    args: z.array(yamlString).nullish().describe('Its arguments, each passed as is.'),
+    workdir: optional(yamlString).describe("Working directory (default: dregsy's own)."),
+    env: z.record(z.string(), yamlString).nullish().describe("Environment variables added to dregsy's environment for the hook."),
+    timeout: optional(yamlDurationText).describe('Longest the hook may run (Go duration, default 10m); then it is ended (SIGTERM, SIGKILL 5 s later).'),
+    when: optional(z.enum(HOOK_WHEN, { error: (iss) => `expected one of ${HOOK_WHEN.join(', ')}, got ${describeValue(iss.input)}` })).describe(
+      '`copied` (default): after a run that copied at least one image; `always`: after every run; `failed`: after a run with errors.',
+    ),
+  })
+  .describe('A command run after a task run, with the run\'s result as JSON on stdin (not in dregsy).');
+
 export const taskSchema = z.object(
   {
     name: requiredText('a task requires a name').describe('Name of the task, used in logs and by `-run`.'),
     interval: optional(yamlInt).describe('Seconds between runs (minimum 30); omitted or 0 runs the task once.'),
+    schedule: optional(yamlString).describe(
+      "Cron schedule instead of `interval`: five fields, or six with seconds first; `CRON_TZ=Europe/Berlin ` in front for a time zone (default: the process's local time, `TZ`) (not in dregsy).",
+    ),
+    'run-on-start': optional(yamlBool).describe('Run when dregsy starts (default true, as dregsy does) (not in dregsy).'),
+    disable: optional(yamlBool).describe('Keep the task in the config but never run it (not in dregsy).'),
+    webhook: optional(yamlBool).describe('Copy what registry push events name, as they arrive (needs `listen`) (not in dregsy).'),
+    delay: optional(yamlDurationText).describe(
+      'Quiet period a push event or trigger waits for, so a burst folds into one run (Go duration, default 2s) (not in dregsy).',
+    ),
+    hooks: z
+      .object({ 'after-sync': optional(hookSchema) })
+      .nullish()
+      .describe('Commands run around task runs (not in dregsy).'),
     verbose: optional(yamlBool).describe("Stream the relay's own output into the log."),
     source: locationSchema.describe('Registry to copy from.'),
     target: locationSchema.describe('Registry to copy to.'),
@@ -182,9 +212,13 @@ export const configSchema = z
       .object({
         copies: optional(yamlInt).describe('Copies running at once across all tasks (default 2).'),
         checks: optional(yamlInt).describe('Digest checks (manifest HEAD requests) running at once (default 16).'),
+        tasks: optional(yamlInt).describe('Tasks running at once (default 1: one after the other in config order, as dregsy does).'),
       })
       .nullish()
       .describe('How much runs in parallel (not in dregsy, which copies one image at a time).'),
+    listen: optional(yamlString).describe(
+      'Address for the webhook and trigger endpoints, `host:port` or `:port` (e.g. `127.0.0.1:8080`); `--listen` overrides it (not in dregsy).',
+    ),
     tasks: z.array(taskSchema).nullish().describe('The sync tasks, run in this order.'),
   })
   .describe('Configuration of dregsy, a container image sync tool: which images to copy between registries, and how often.');
@@ -194,3 +228,4 @@ export type Task = z.output<typeof taskSchema>;
 export type Location = z.output<typeof locationSchema>;
 export type Mapping = z.output<typeof mappingSchema>;
 export type ListerSettings = z.output<typeof listerSchema>;
+export type Hook = z.output<typeof hookSchema>;

@@ -12,6 +12,10 @@ export interface RunOptions {
   /** Called with each line the process prints (stdout and stderr), as it prints it. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   env?: Record<string, string>;
+  /** Add `env` to this process's environment (default) rather than use `env` alone. */
+  extendEnv?: boolean;
+  /** Working directory (default: ours). */
+  cwd?: string;
   timeoutMs?: number;
   /** Written to the process's stdin (e.g. what a docker credential helper asks for); else no stdin. */
   input?: string;
@@ -38,7 +42,8 @@ export async function runProcess(file: string, args: readonly string[], opts: Ru
     forceKillAfterDelay: opts.killGraceMs ?? 5_000,
     timeout: opts.timeoutMs,
     env: opts.env,
-    extendEnv: true,
+    extendEnv: opts.extendEnv ?? true,
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     stripFinalNewline: true,
   });
   if (opts.onLine) {

@@ -1,5 +1,5 @@
 /**
- * `watch: true`: restart when the config file changes, as dregsy does. The file's folder is
+ * `watch: true`: reload when the config file changes (dregsy restarts). The file's folder is
  * watched, not just the file, because Kubernetes updates a mounted ConfigMap by swapping a
  * `..data` symlink in that folder rather than writing the file. Events are debounced (editors
  * and kubelet write in several steps) and a change counts only when the content differs, so
@@ -34,15 +34,15 @@ export async function watchConfigFile(file: string, opts: ConfigWatchOptions): P
   const path = resolve(file);
   const dir = dirname(path);
   const name = basename(path);
-  const initial = await contentHash(path);
+  let known = await contentHash(path);
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
   const check = async () => {
     const now = await contentHash(path);
-    if (closed || now === initial) return;
-    closed = true;
-    watcher?.close();
+    if (closed || now === known) return;
+    // Whatever becomes of this change (taken or refused), the next one is measured from it.
+    known = now;
     opts.onChange(now === undefined ? `config file ${file} is gone` : `config file ${file} changed`);
   };
   const arm = () => {

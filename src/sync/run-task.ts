@@ -7,20 +7,25 @@
 import type { LimitFunction } from 'p-limit';
 import type { CredentialSources } from '../auth/credential-sources.js';
 import { resolveEndpoint } from '../auth/endpoint.js';
-import type { Mapping, Task } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
+import type { ResolvedMapping, ResolvedTask } from '../model/task.js';
 import type { PlatformSpec } from '../plan/digests.js';
 import { describeRef, type PlannedCopy } from '../plan/plan.js';
-import { formatPlatform, parsePlatform, type PlatformChoice } from '../plan/platform.js';
+import { formatPlatform } from '../plan/platform.js';
+import type { PushedImage } from '../plan/push-match.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
 import type { Relay } from '../relay/relay.js';
-import type { RunSignals, TaskOutcome } from '../schedule/daemon.js';
+import type { RunSignals } from '../schedule/run-signals.js';
 import { checkImage } from './check-image.js';
 import { countResults, type ImageResult, type RunCounts } from './image-result.js';
-import { selectImages } from './select-images.js';
+import { selectImages, selectPushed } from './select-images.js';
 
 export type RunMode = 'sync' | 'check';
+
+/** What one run covers: every image the task selects, or only what push events named. */
+export type RunScope = { kind: 'full' } | { kind: 'pushed'; images: readonly PushedImage[] };
 
 export interface TaskRunDeps {
   registry: RegistryClient;
@@ -30,7 +35,7 @@ export interface TaskRunDeps {
   redactor: Redactor;
   certsDir: string;
   /** Lists the source's repositories for `from: regex:` mappings. */
-  listRepositories: (task: Task, endpoint: RegistryEndpoint, signal: AbortSignal) => Promise<string[]>;
+  listRepositories: (task: ResolvedTask, endpoint: RegistryEndpoint, signal: AbortSignal) => Promise<string[]>;
   /** Bounds concurrent copies across all tasks. */
   limitCopy: LimitFunction;
   /** Bounds concurrent digest checks across all tasks. */
@@ -48,33 +53,52 @@ export interface TaskRunDeps {
    * Makes sure a target repository can be pushed to (ECR: create it when missing), once per
    * repository and run, before its first copy; undefined where nothing is needed.
    */
-  ensureTargetRepo?: (task: Task, target: RegistryEndpoint, repo: string, signal: AbortSignal) => Promise<void>;
+  ensureTargetRepo?: (task: ResolvedTask, target: RegistryEndpoint, repo: string, signal: AbortSignal) => Promise<void>;
   /** Where credentials beyond `auth` come from (ECR, Google, docker config, auth-file). */
   credentialSources?: CredentialSources;
 }
 
-export interface TaskRunResult extends TaskOutcome {
+export interface TaskRunResult {
   task: string;
+  ok: boolean;
+  /** `full`, or `pushed` when only images named by push events were looked at. */
+  scope: RunScope['kind'];
   startedAt: string;
   durationMs: number;
   counts: RunCounts;
   images: ImageResult[];
 }
 
-interface Job {
-  copy: PlannedCopy;
-  mapping: Mapping;
-  platform: PlatformChoice;
+/** What every image of one run shares. */
+interface RunContext {
+  task: ResolvedTask;
+  source: RegistryEndpoint;
+  target: RegistryEndpoint;
+  deps: TaskRunDeps;
+  signals: RunSignals;
+  log: Logger;
+  ensureTarget: (repo: string) => Promise<void>;
+  targetTags: (repo: string) => Promise<ReadonlySet<string> | undefined>;
+  onChecked: () => void;
 }
 
-export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals): Promise<TaskRunResult> {
+/** One selected image: the unit processImage decides and copies. */
+interface ImageJob {
+  copy: PlannedCopy;
+  mapping: ResolvedMapping;
+  run: RunContext;
+}
+
+export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRunDeps, signals: RunSignals): Promise<TaskRunResult> {
   const log = deps.logger.child({ task: task.name });
   const started = Date.now();
   const images: ImageResult[] = [];
   let selected = 0;
   let checked = 0;
   const progress = () => deps.onProgress?.(task.name, countResults(images, checked, selected));
-  log.info('task run started');
+  const finish = (ok: boolean) => finishRun(task, scope, started, images, checked, selected, log, ok);
+  if (scope.kind === 'full') log.info('task run started');
+  else log.info('task run started', { pushed: scope.images.length });
 
   let source: RegistryEndpoint;
   let target: RegistryEndpoint;
@@ -84,7 +108,7 @@ export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals
     target = await resolveEndpoint(task.target, endpointContext);
   } catch (e) {
     log.error(`cannot set up registries: ${message(e, deps.redactor)}`);
-    return finish(task, started, images, 0, 0, log, false);
+    return finish(false);
   }
 
   const tagLists = new Map<string, Promise<string[]>>();
@@ -113,19 +137,23 @@ export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals
     }
     return p;
   };
-  const jobs: Job[] = [];
-  for (const mapping of task.mappings ?? []) {
+  const run: RunContext = { task, source, target, deps, signals, log, ensureTarget, targetTags, onChecked: () => void checked++ };
+  const jobs: ImageJob[] = [];
+  const selectDeps = { ...deps, tagLists, limit: deps.limitCheck };
+  for (const mapping of task.mappings) {
     if (signals.stop.aborted) break;
+    if (scope.kind === 'pushed' && !scope.images.some((i) => i.mapping === mapping.index)) continue;
     try {
-      const platform = parsePlatform(mapping.platform);
-      if ('error' in platform) throw new Error(platform.error);
-      const copies = await selectImages(task, mapping, source, { ...deps, tagLists, limit: deps.limitCheck }, signals.kill);
+      const copies =
+        scope.kind === 'full'
+          ? await selectImages(task, mapping, source, selectDeps, signals.kill)
+          : await selectPushed(mapping, scope.images, source, selectDeps, signals.kill);
       log.debug(`mapping '${mapping.from}': ${copies.length} image(s) selected`);
-      for (const copy of copies) jobs.push({ copy, mapping, platform });
+      for (const copy of copies) jobs.push({ copy, mapping, run });
     } catch (e) {
       const error = message(e, deps.redactor);
       log.error(`mapping '${mapping.from}' failed: ${error}`);
-      images.push({ task: task.name, source: `${source.registry}/${mapping.from}`, target: `${target.registry}/${mapping.to ?? mapping.from}`, platform: mapping.platform ?? 'default', action: 'failed', durationMs: 0, error });
+      images.push({ task: task.name, source: `${source.registry}/${mapping.from}`, target: `${target.registry}/${mapping.to ?? mapping.from}`, platform: mapping.platformText ?? 'default', action: 'failed', durationMs: 0, error });
     }
   }
   selected = jobs.length;
@@ -133,30 +161,18 @@ export async function runTask(task: Task, deps: TaskRunDeps, signals: RunSignals
 
   await Promise.all(
     jobs.map(async (job) => {
-      const result = await processImage(job, task, source, target, deps, signals, log, ensureTarget, targetTags, () => {
-        checked++;
-      });
-      images.push(result);
+      images.push(await processImage(job));
       progress();
     }),
   );
   const ok = images.every((r) => r.action === 'copied' || r.action === 'skipped' || r.action === 'would-copy') && !(signals.stop.aborted && images.some((r) => r.action === 'not-started'));
-  return finish(task, started, images, checked, selected, log, ok);
+  return finish(ok);
 }
 
-async function processImage(
-  job: Job,
-  task: Task,
-  source: RegistryEndpoint,
-  target: RegistryEndpoint,
-  deps: TaskRunDeps,
-  signals: RunSignals,
-  log: Logger,
-  ensureTarget: (repo: string) => Promise<void>,
-  targetTags: (repo: string) => Promise<ReadonlySet<string> | undefined>,
-  onChecked: () => void,
-): Promise<ImageResult> {
-  const { copy, platform } = job;
+async function processImage(job: ImageJob): Promise<ImageResult> {
+  const { copy, mapping, run } = job;
+  const { task, source, target, deps, signals, log } = run;
+  const platform = mapping.platform;
   const started = Date.now();
   const from = describeRef(copy.sourceRepo, copy.ref);
   const to = describeRef(copy.targetRepo, copy.ref.tag ? { tag: copy.ref.tag } : copy.ref);
@@ -173,8 +189,8 @@ async function processImage(
   let sourceDigest: string | undefined;
   let targetDigest: string | undefined;
   let expectedDigest: string | undefined;
-  if (!deps.force && job.mapping.force !== true) {
-    const tags = targetTags(copy.targetRepo);
+  if (!deps.force && !mapping.force) {
+    const tags = run.targetTags(copy.targetRepo);
     await tags;
     const outcome = await deps.limitCheck(() =>
       checkImage(
@@ -183,7 +199,7 @@ async function processImage(
         signals.kill,
       ),
     );
-    onChecked();
+    run.onChecked();
     if (outcome.kind === 'source-missing') {
       log.error(`${from}: not found at the source (manifest unknown)`, { image: from });
       return done({ action: 'missing-source', error: 'not found at the source' });
@@ -215,13 +231,13 @@ async function processImage(
   return deps.limitCopy(async () => {
     if (signals.stop.aborted) return done({ action: 'not-started', ...facts });
     try {
-      await ensureTarget(copy.targetRepo);
+      await run.ensureTarget(copy.targetRepo);
       await relay.copy(
         {
           source: { endpoint: source, repo: copy.sourceRepo, ref: copy.ref },
           target: { endpoint: target, repo: copy.targetRepo, ref: copy.ref },
           platform,
-          verbose: task.verbose === true,
+          verbose: task.verbose,
         },
         { signal: signals.kill, logger: log },
       );
@@ -235,15 +251,15 @@ async function processImage(
   });
 }
 
-function finish(task: Task, started: number, images: ImageResult[], checked: number, selected: number, log: Logger, ok: boolean): TaskRunResult {
+function finishRun(task: ResolvedTask, scope: RunScope, started: number, images: ImageResult[], checked: number, selected: number, log: Logger, ok: boolean): TaskRunResult {
   const durationMs = Date.now() - started;
   const counts = countResults(images, checked, selected);
   const summary = { ...counts, ms: durationMs };
   if (ok) log.info('task run finished', summary);
   else log.error('task run finished with errors', summary);
-  return { task: task.name, ok, startedAt: new Date(started).toISOString(), durationMs, counts, images };
+  return { task: task.name, ok, scope: scope.kind, startedAt: new Date(started).toISOString(), durationMs, counts, images };
 }
 
 function message(e: unknown, redactor: Redactor): string {
-  return redactor.redact(e instanceof Error ? e.message : String(e));
+  return redactor.redact(errorMessage(e));
 }

@@ -2,38 +2,59 @@
  * Which images one mapping selects: its source repositories (one path, or the lister's names
  * matched by `from: regex:`), each with its expanded tag set, paired with their target paths.
  * Tag lists are read once per run and repository, however many mappings name it.
+ * Everything comes parsed from the resolved model: nothing here reads config text.
  */
 import type { LimitFunction } from 'p-limit';
-import type { Mapping, Task } from '../config/schema.js';
-import { isRepoSelection, mapPaths, parsePathMapping } from '../mapping/path-mapping.js';
+import { isRepoSelection, mapPaths } from '../mapping/path-mapping.js';
+import type { ResolvedMapping, ResolvedTask } from '../model/task.js';
 import { planCopies, type PlannedCopy, type RepoPair } from '../plan/plan.js';
+import type { PushedImage } from '../plan/push-match.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
 import type { ImageRef } from '../relay/relay.js';
-import { expandTagSet, needsTagList, parseTagSet } from '../tags/tag-set.js';
+import { expandTagSet, needsTagList, refsForPushedTag } from '../tags/tag-set.js';
 
 export interface SelectDeps {
   registry: RegistryClient;
-  listRepositories: (task: Task, endpoint: RegistryEndpoint, signal: AbortSignal) => Promise<string[]>;
+  listRepositories: (task: ResolvedTask, endpoint: RegistryEndpoint, signal: AbortSignal) => Promise<string[]>;
   /** Tag lists of this run, by `registry\0repo`. */
   tagLists: Map<string, Promise<string[]>>;
   /** Bounds concurrent registry reads. */
   limit: LimitFunction;
 }
 
-export async function selectImages(task: Task, mapping: Mapping, source: RegistryEndpoint, deps: SelectDeps, signal: AbortSignal): Promise<PlannedCopy[]> {
-  // Both parse: the config loader rejected anything else before the run.
-  const paths = parsePathMapping(mapping.from, mapping.to);
-  const tags = parseTagSet(mapping.tags);
-  if (!paths.ok) throw new Error(paths.problems.map((p) => p.message).join('; '));
-  if (!tags.ok) throw new Error(tags.problems.map((p) => p.message).join('; '));
-  const pairs: RepoPair[] = isRepoSelection(paths.mapping)
-    ? mapPaths(paths.mapping, await deps.listRepositories(task, source, signal))
-    : mapPaths(paths.mapping);
+export async function selectImages(task: ResolvedTask, mapping: ResolvedMapping, source: RegistryEndpoint, deps: SelectDeps, signal: AbortSignal): Promise<PlannedCopy[]> {
+  const pairs: RepoPair[] = isRepoSelection(mapping.paths)
+    ? mapPaths(mapping.paths, await deps.listRepositories(task, source, signal))
+    : mapPaths(mapping.paths);
   const refs = new Map<string, readonly ImageRef[]>();
   await Promise.all(
     [...new Set(pairs.map((p) => p.source))].map(async (repo) => {
-      const listed = needsTagList(tags.set) ? await tagList(repo, source, deps, signal) : undefined;
-      refs.set(repo, expandTagSet(tags.set, listed));
+      const listed = needsTagList(mapping.tags) ? await tagList(repo, source, deps, signal) : undefined;
+      refs.set(repo, expandTagSet(mapping.tags, listed));
+    }),
+  );
+  return planCopies(pairs, (pair) => refs.get(pair.source) ?? []);
+}
+
+/**
+ * What a push of `images` makes this mapping copy: the pushed tags its paths and tag filter
+ * select, nothing else. Only `keep: latest N` needs the source's tag list to decide.
+ */
+export async function selectPushed(mapping: ResolvedMapping, images: readonly PushedImage[], source: RegistryEndpoint, deps: SelectDeps, signal: AbortSignal): Promise<PlannedCopy[]> {
+  const byRepo = new Map<string, Set<string>>();
+  for (const image of images) {
+    if (image.mapping !== mapping.index) continue;
+    const tags = byRepo.get(image.repo) ?? new Set<string>();
+    tags.add(image.tag);
+    byRepo.set(image.repo, tags);
+  }
+  const pairs = [...byRepo.keys()].flatMap((repo) => mapPaths(mapping.paths, [repo]).filter((p) => p.source === repo));
+  const refs = new Map<string, readonly ImageRef[]>();
+  await Promise.all(
+    pairs.map(async (pair) => {
+      const pushed = [...(byRepo.get(pair.source) ?? [])];
+      const listed = mapping.tags.keepLatest > 0 ? await tagList(pair.source, source, deps, signal) : undefined;
+      refs.set(pair.source, pushed.flatMap((tag) => refsForPushedTag(mapping.tags, tag, listed)));
     }),
   );
   return planCopies(pairs, (pair) => refs.get(pair.source) ?? []);

@@ -165,3 +165,14 @@ export function toImageRef(item: string): ImageRef {
   if (digest === '') return { tag: name };
   return name === '' ? { digest } : { tag: name, digest };
 }
+
+/**
+ * What a full run would copy under `tag` (a push event's tag): nothing when the set does not
+ * select it; `tag`, or `tag@digest` when the set pins one. Without `keep: latest N` the tag
+ * alone decides; with it, `listed` (the repository's tags) must be given, since whether the
+ * tag is among the N highest depends on the others.
+ */
+export function refsForPushedTag(set: TagSet, tag: string, listed?: readonly string[]): ImageRef[] {
+  const pool = set.keepLatest > 0 ? [...new Set([...(listed ?? []), tag])] : [tag];
+  return expandTagSet(set, pool).filter((ref) => ref.tag === tag);
+}

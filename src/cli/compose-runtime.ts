@@ -1,0 +1,90 @@
+/**
+ * Part of the composition root: builds the runtime task runs use (registry client, Docker Hub
+ * client, listers, credentials, authfiles, relay, limits) from one config's global settings,
+ * and prepares the relay. The service asks for a new one when a reload changes those settings.
+ */
+import { dirname, resolve as resolvePath } from 'node:path';
+import pLimit from 'p-limit';
+import { createAuthfileStore } from '../auth/authfile.js';
+import { createCredentialSources } from '../auth/credential-sources.js';
+import type { Environment } from '../config/environment.js';
+import type { Logger } from '../log/logger.js';
+import type { Redactor } from '../log/redact.js';
+import { createRepoLister } from '../mapping/repo-lister.js';
+import { hostPlatform as detectHostPlatform } from '../plan/digests.js';
+import { createRegistryClient } from '../registry/client.js';
+import { createDockerHubClient } from '../registry/docker-hub.js';
+import { createRelay } from '../relay/select-relay.js';
+import type { Runtime } from '../service/runtime.js';
+import type { ServiceConfig } from '../service/service-config.js';
+import type { RunCounts } from '../sync/image-result.js';
+import { runTask, type RunMode, type TaskRunDeps } from '../sync/run-task.js';
+
+export interface RuntimeContext {
+  mode: RunMode;
+  force: boolean;
+  env: Environment;
+  logger: Logger;
+  redactor: Redactor;
+  configFile: string;
+  onProgress: (task: string, counts: RunCounts) => void;
+}
+
+export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): Promise<Runtime> {
+  const { settings } = config;
+  const { env, logger, redactor } = ctx;
+  const checkOnly = ctx.mode === 'check';
+  const authfiles = await createAuthfileStore();
+  // ECR tokens are cached here for the life of the runtime; AWS, Google, docker config, auth-file.
+  const credentialSources = createCredentialSources({
+    logger,
+    dockerConfigDir: settings.useDockerConfig ? env.dockerConfigDir : undefined,
+    baseDir: dirname(resolvePath(ctx.configFile)),
+    authRefreshMs: (location) => settings.authRefreshMs(location),
+  });
+  const registry = createRegistryClient({ logger, userAgent: 'dregsy', proxy: env.proxy });
+  const hub = createDockerHubClient({ baseUrl: env.dockerHubApiUrl, userAgent: 'dregsy', logger, proxy: env.proxy });
+  const repoLister = createRepoLister({
+    registry,
+    hub,
+    maxItems: settings.lister.maxItems,
+    cacheMs: settings.lister.cacheMs,
+    now: () => Date.now(),
+    hubIndexUrl: env.dockerHubIndexUrl,
+    ecr: (source, maxItems, signal) => credentialSources.listEcrRepositories(source, maxItems, signal),
+  });
+  // Chosen in prepare(): skopeo or Docker, by `relay:` or by what answers (relay/select-relay.ts).
+  const relay = createRelay({ settings, tasks: config.tasks.map((t) => t.config), authfiles, redactor, logger, registry });
+  const dispose = async () => {
+    await relay.dispose();
+    await registry.close();
+    await hub.close();
+    await authfiles.dispose();
+    credentialSources.close();
+  };
+  try {
+    if (!checkOnly) await relay.prepare();
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+  const deps: TaskRunDeps = {
+    registry,
+    relay: checkOnly ? undefined : relay,
+    logger,
+    redactor,
+    certsDir: settings.skopeo.certsDir,
+    limitCopy: pLimit(settings.parallelCopies),
+    limitCheck: pLimit(settings.parallelChecks),
+    mode: ctx.mode,
+    force: ctx.force,
+    hostPlatform: detectHostPlatform(),
+    // Docker rewrites manifests but keeps the image config: compare what survives the relay.
+    compare: (checkOnly ? settings.relay : relay.name) === 'docker' ? 'config' : 'manifest',
+    onProgress: ctx.onProgress,
+    listRepositories: (t, endpoint, signal) => repoLister.list(t.source.lister, endpoint, signal, t.source.registry),
+    credentialSources,
+    ensureTargetRepo: (t, target, repo, signal) => credentialSources.ensureTargetRepo(t.config, target, repo, signal),
+  };
+  return { run: (task, scope, signals) => runTask(task, scope, deps, signals), dispose };
+}

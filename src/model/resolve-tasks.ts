@@ -1,0 +1,103 @@
+/**
+ * Config tasks → resolved tasks (model/task.ts). Runs after the loader has checked the config,
+ * so every parse here succeeds; one that does not is a bug between rules.ts and this file,
+ * reported with the task's name rather than papered over.
+ */
+import { nsToMs } from '../config/go-duration.js';
+import type { Config, Hook, Mapping, Task } from '../config/schema.js';
+import { yamlDuration } from '../config/yaml-scalar.js';
+import { parsePathMapping } from '../mapping/path-mapping.js';
+import { parsePlatform } from '../plan/platform.js';
+import { parseCron } from '../schedule/cron.js';
+import { parseTagSet } from '../tags/tag-set.js';
+import type { AfterSyncHook, ResolvedMapping, ResolvedTask, TaskTiming } from './task.js';
+
+export const DEFAULT_DELAY_MS = 2_000;
+export const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
+
+function durationMs(text: string | undefined, fallback: number, what: string): number {
+  if (text === undefined) return fallback;
+  const d = yamlDuration(text);
+  if (!d.ok) throw new Error(`${what}: ${d.message}`);
+  return nsToMs(d.ns);
+}
+
+function resolveMapping(task: string, m: Mapping, index: number): ResolvedMapping {
+  const where = `task '${task}' mappings[${index}]`;
+  const paths = parsePathMapping(m.from, m.to);
+  if (!paths.ok) throw new Error(`${where}: ${paths.problems.map((p) => p.message).join('; ')}`);
+  const tags = parseTagSet(m.tags);
+  if (!tags.ok) throw new Error(`${where}: ${tags.problems.map((p) => p.message).join('; ')}`);
+  const platform = parsePlatform(m.platform);
+  if ('error' in platform) throw new Error(`${where}: ${platform.error}`);
+  return {
+    index,
+    from: m.from,
+    to: m.to ?? undefined,
+    platformText: m.platform ?? undefined,
+    paths: paths.mapping,
+    tags: tags.set,
+    platform,
+    force: m.force === true,
+  };
+}
+
+function resolveTiming(task: Task): TaskTiming {
+  let cron;
+  if (task.schedule !== undefined && task.schedule.trim() !== '') {
+    const parsed = parseCron(task.schedule);
+    if (!parsed.ok) throw new Error(`task '${task.name}' schedule: ${parsed.message}`);
+    cron = parsed.schedule;
+  }
+  const interval = task.interval ?? 0;
+  return {
+    intervalMs: interval > 0 ? interval * 1000 : undefined,
+    cron,
+    webhook: task.webhook === true,
+    runOnStart: task['run-on-start'] ?? true,
+    delayMs: Math.max(0, durationMs(task.delay, DEFAULT_DELAY_MS, `task '${task.name}' delay`)),
+    disabled: task.disable === true,
+  };
+}
+
+function resolveHook(task: string, hook: Hook | undefined): AfterSyncHook | undefined {
+  if (!hook) return undefined;
+  return {
+    cmd: hook.cmd,
+    args: hook.args ?? [],
+    workdir: hook.workdir,
+    env: { ...(hook.env ?? {}) },
+    timeoutMs: durationMs(hook.timeout, DEFAULT_HOOK_TIMEOUT_MS, `task '${task}' hooks.after-sync.timeout`),
+    when: hook.when ?? 'copied',
+  };
+}
+
+/** JSON with object keys sorted, so equal content gives equal text whatever the key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}
+
+export function resolveTask(task: Task, index: number): ResolvedTask {
+  const mappings = (task.mappings ?? []).map((m, i) => resolveMapping(task.name, m, i));
+  const timing = resolveTiming(task);
+  const afterSync = resolveHook(task.name, task.hooks?.['after-sync']);
+  // What the key holds is what a run or the scheduler reads, in resolved form (durations in ms,
+  // the schedule as fields and zone): writing `delay: 2000ms` for `2s` is no change.
+  const key = canonical({
+    name: task.name,
+    source: task.source,
+    target: task.target,
+    verbose: task.verbose === true,
+    mappings: mappings.map((m) => ({ from: m.from, to: m.to, tags: task.mappings?.[m.index]?.tags ?? null, platform: m.platformText ?? null, force: m.force })),
+    timing: { ...timing, cron: timing.cron ? { expr: timing.cron.expr, tz: timing.cron.timezone ?? null } : null },
+    afterSync: afterSync ?? null,
+  });
+  return { name: task.name, index, config: task, source: task.source, target: task.target, verbose: task.verbose === true, mappings, timing, afterSync, key };
+}
+
+export function resolveTasks(config: Config): ResolvedTask[] {
+  return (config.tasks ?? []).map((t, i) => resolveTask(t, i));
+}

@@ -1,0 +1,277 @@
+/**
+ * The running dregsy: one config in force, the scheduler running its tasks on a runtime, and
+ * (when asked for) the listener feeding it push events. The composition root (cli/run-sync.ts)
+ * builds the parts; this object runs them, reloads, and answers what the status API reads.
+ *
+ * A reload validates first: a bad config is logged problem by problem and refused, and the
+ * one in force keeps running. A good one is switched to without dropping work: runs going on
+ * finish, unchanged tasks keep their schedule, removed ones stop, new ones start.
+ */
+import { ConfigError, errorMessage, formatProblem } from '../errors.js';
+import { hookWanted, runAfterSyncHook } from '../hooks/after-sync.js';
+import type { Logger } from '../log/logger.js';
+import type { ResolvedTask } from '../model/task.js';
+import type { PushEvent } from '../plan/push-match.js';
+import type { Clock } from '../schedule/clock.js';
+import { Scheduler } from '../schedule/scheduler.js';
+import type { RunContext, RunPlan } from '../schedule/types.js';
+import type { TaskRunResult } from '../sync/run-task.js';
+import { routePush } from './push-routing.js';
+import { RuntimeHolder, type Runtime } from './runtime.js';
+import { isLongRunning, type ServiceConfig } from './service-config.js';
+import type { ConfigStatus, RunSummary, ServiceControl, ServiceStatus } from './status.js';
+
+/** Where push events and triggers go (the listener's side of the service). */
+export interface PushSink {
+  /** Queues targeted runs for the tasks the events concern; returns their names. */
+  push(events: readonly PushEvent[]): string[];
+  /** `POST /trigger/<task>`: a full run after the task's quiet period. */
+  trigger(task: string): 'accepted' | 'unknown' | 'disabled';
+}
+
+/** The HTTP side, built by the composition root around a PushSink. */
+export interface Listener {
+  /** Listens on `address` (or stops, when undefined); throws when it cannot bind. */
+  apply(address: string | undefined, token: string | undefined): Promise<void>;
+  /** `http://host:port` while listening. */
+  address(): string | undefined;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  mode: 'sync' | 'check';
+  clock: Clock;
+  logger: Logger;
+  graceMs: number;
+  /** Reads and checks the config file (throws ConfigError with every problem). */
+  load(): Promise<ServiceConfig>;
+  /** Builds and prepares a runtime for a config's global settings (throws EnvironmentError). */
+  buildRuntime(config: ServiceConfig): Promise<Runtime>;
+  /** The listener around this service's PushSink; not used in check mode. */
+  listener?: (sink: PushSink) => Listener;
+  /** Watches the config file, calling back on a change (`watch: true`). */
+  watch?: (file: string, onChange: (why: string) => void) => Promise<{ close(): void }>;
+  /** The environment after-sync hooks start from. */
+  hookEnv: Record<string, string>;
+  /** Said when the config has no task to run (e.g. none matches `-run`). */
+  emptyMessage?: string;
+  /** Told after every task run (report file, progress). */
+  onRun?: (result: TaskRunResult) => void | Promise<void>;
+}
+
+export interface ServiceResult {
+  /** The latest run of every task of the config in force, in config order. */
+  results: TaskRunResult[];
+  /** True when a task's latest run failed. */
+  failed: boolean;
+}
+
+export class Service implements PushSink, ServiceControl {
+  private config: ServiceConfig | undefined;
+  private readonly scheduler: Scheduler<ResolvedTask, RunSummary>;
+  private readonly runtimes: RuntimeHolder;
+  private readonly latest = new Map<string, TaskRunResult>();
+  private listener: Listener | undefined;
+  private watcher: { close(): void } | undefined;
+  private configStatus: ConfigStatus | undefined;
+  private reloading: Promise<unknown> = Promise.resolve();
+  private readonly startedAt: string;
+  /** runtimeKey of the runtime in use; undefined until a config with tasks needs one. */
+  private runtimeKey: string | undefined;
+
+  constructor(private readonly opts: ServiceOptions) {
+    this.startedAt = new Date(opts.clock.now()).toISOString();
+    this.runtimes = new RuntimeHolder((e) => opts.logger.warn(`cannot clean up the previous relay: ${errorMessage(e)}`));
+    this.scheduler = new Scheduler<ResolvedTask, RunSummary>({
+      clock: opts.clock,
+      logger: opts.logger,
+      concurrency: 1,
+      graceMs: opts.graceMs,
+      run: (task, plan, ctx) => this.runOne(task, plan, ctx),
+    });
+  }
+
+  /** Loads the config, starts everything, and resolves when dregsy would end (or was stopped). */
+  async run(): Promise<ServiceResult> {
+    const config = await this.opts.load();
+    this.warnAbout(config);
+    await this.ensureRuntime(config);
+    try {
+      if (this.opts.mode === 'sync' && this.opts.listener) {
+        this.listener = this.opts.listener(this);
+        await this.listener.apply(config.listen, config.webhookToken);
+      }
+      this.adopt(config);
+      await this.scheduler.whenDone();
+      if (!this.scheduler.stopping) this.scheduler.shutdown('all done');
+      await this.scheduler.settled();
+      await this.reloading;
+    } finally {
+      this.watcher?.close();
+      await this.listener?.close();
+      await this.runtimes.close();
+    }
+    const results = (this.config?.tasks ?? []).flatMap((t) => this.latest.get(t.name) ?? []);
+    return { results, failed: results.some((r) => !r.ok) };
+  }
+
+  shutdown(reason: string): void {
+    this.scheduler.shutdown(reason);
+  }
+
+  /** Loads the config again and switches to it if it is good; keeps the current one if not. */
+  reload(why: string): Promise<boolean> {
+    const next = this.reloading.then(() => this.doReload(why));
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  status(): ServiceStatus {
+    return {
+      startedAt: this.startedAt,
+      listening: this.listener?.address(),
+      config: this.configStatus ?? { file: '', loadedAt: this.startedAt, lastRejected: undefined },
+      tasks: this.scheduler.status(),
+    };
+  }
+
+  pause(task: string): 'accepted' | 'unknown' {
+    const r = this.scheduler.pause(task);
+    if (r === 'accepted') this.opts.logger.info('paused', { task });
+    return r === 'accepted' ? r : 'unknown';
+  }
+
+  resume(task: string): 'accepted' | 'unknown' {
+    const r = this.scheduler.resume(task);
+    if (r === 'accepted') this.opts.logger.info('resumed', { task });
+    return r === 'accepted' ? r : 'unknown';
+  }
+
+  runNow(task: string): 'accepted' | 'unknown' | 'disabled' {
+    return this.scheduler.request(task, 'manual');
+  }
+
+  trigger(task: string): 'accepted' | 'unknown' | 'disabled' {
+    return this.scheduler.request(task, 'trigger');
+  }
+
+  push(events: readonly PushEvent[]): string[] {
+    const routed = routePush(this.scheduler.tasks(), events);
+    for (const [task, images] of routed) this.scheduler.request(task, 'webhook', images);
+    return [...routed.keys()];
+  }
+
+  private async doReload(why: string): Promise<boolean> {
+    const log = this.opts.logger;
+    const current = this.config;
+    if (!current || this.scheduler.stopping) return false;
+    log.info(`reloading the config (${why})`);
+    let next: ServiceConfig;
+    try {
+      next = await this.opts.load();
+    } catch (e) {
+      const problems = e instanceof ConfigError ? e.problems.map((p) => formatProblem(e.file, p)) : [errorMessage(e)];
+      for (const p of problems) log.error(`config refused: ${p}`);
+      log.warn(`keeping the config loaded at ${this.configStatus?.loadedAt ?? '?'}: the new one has ${problems.length} problem(s)`);
+      if (this.configStatus) this.configStatus.lastRejected = { at: new Date(this.opts.clock.now()).toISOString(), problems };
+      return false;
+    }
+    let runtime: Runtime | undefined;
+    try {
+      if (next.tasks.length > 0 && next.runtimeKey !== this.runtimeKey) runtime = await this.opts.buildRuntime(next);
+      if (this.listener) await this.listener.apply(next.listen, next.webhookToken);
+    } catch (e) {
+      await runtime?.dispose().catch(() => undefined);
+      const problem = errorMessage(e);
+      log.error(`config refused: ${problem}`);
+      if (this.configStatus) this.configStatus.lastRejected = { at: new Date(this.opts.clock.now()).toISOString(), problems: [problem] };
+      return false;
+    }
+    if (runtime) {
+      this.runtimes.swap(runtime);
+      this.runtimeKey = next.runtimeKey;
+    }
+    this.warnAbout(next);
+    this.adopt(next);
+    return true;
+  }
+
+  /** The relay is prepared only once there is a task to run (a config of none needs no skopeo). */
+  private async ensureRuntime(config: ServiceConfig): Promise<void> {
+    if (config.tasks.length === 0) return;
+    this.runtimes.swap(await this.opts.buildRuntime(config));
+    this.runtimeKey = config.runtimeKey;
+  }
+
+  /** Makes `config` the one in force: tasks, concurrency, watch. */
+  private adopt(config: ServiceConfig): void {
+    const first = this.config === undefined;
+    this.config = config;
+    this.configStatus = { file: config.loaded.file, loadedAt: new Date(this.opts.clock.now()).toISOString(), lastRejected: undefined };
+    this.scheduler.setConcurrency(config.settings.parallelTasks);
+    const tasks = this.opts.mode === 'check' ? config.tasks.filter((t) => !t.timing.disabled).map(asOneOff) : config.tasks;
+    const diff = this.scheduler.setTasks(tasks);
+    for (const name of [...this.latest.keys()]) if (!config.tasks.some((t) => t.name === name)) this.latest.delete(name);
+    if (!first) {
+      const say = (list: string[], what: string) => (list.length > 0 ? [`${what}: ${list.join(', ')}`] : []);
+      const parts = [...say(diff.added, 'new'), ...say(diff.changed, 'changed'), ...say(diff.removed, 'removed'), ...say(diff.kept, 'unchanged')];
+      this.opts.logger.info(`config reloaded (${parts.join('; ') || 'no tasks'})`);
+    }
+    void this.updateWatch(config);
+  }
+
+  private async updateWatch(config: ServiceConfig): Promise<void> {
+    const wanted = this.opts.mode === 'sync' && config.settings.watch && isLongRunning(config) && this.opts.watch !== undefined;
+    if (!wanted) {
+      this.watcher?.close();
+      this.watcher = undefined;
+      return;
+    }
+    if (this.watcher || !this.opts.watch) return;
+    this.watcher = await this.opts.watch(config.loaded.file, (why) => void this.reload(why));
+  }
+
+  private warnAbout(config: ServiceConfig): void {
+    for (const w of config.loaded.warnings) this.opts.logger.warn(formatProblem(config.loaded.file, w));
+    if (config.tasks.length === 0) this.opts.logger.warn(this.opts.emptyMessage ?? 'the config has no tasks');
+  }
+
+  private async runOne(task: ResolvedTask, plan: RunPlan, ctx: RunContext): Promise<RunSummary> {
+    const lease = this.runtimes.acquire();
+    let result: TaskRunResult;
+    try {
+      result = await lease.runtime.run(task, plan.full ? { kind: 'full' } : { kind: 'pushed', images: plan.images }, ctx.signals);
+    } finally {
+      lease.release();
+    }
+    this.latest.set(task.name, result);
+    try {
+      await this.opts.onRun?.(result);
+    } catch (e) {
+      this.opts.logger.error(`after the run of '${task.name}': ${errorMessage(e)}`);
+    }
+    const summary: RunSummary = { ok: result.ok, scope: result.scope, counts: result.counts, durationMs: result.durationMs, error: firstError(result) };
+    const hook = task.afterSync;
+    if (this.opts.mode === 'sync' && hook && hookWanted(hook, result)) {
+      ctx.releaseSlot();
+      const ok = await runAfterSyncHook(hook, { ...result, triggers: plan.triggers }, {
+        logger: this.opts.logger.child({ task: task.name }),
+        baseEnv: this.opts.hookEnv,
+        signal: ctx.signals.kill,
+      });
+      summary.hook = ok ? 'ok' : 'failed';
+    }
+    return summary;
+  }
+}
+
+/** check looks once at every task, whatever its schedule. */
+function asOneOff(task: ResolvedTask): ResolvedTask {
+  return { ...task, timing: { ...task.timing, intervalMs: undefined, cron: undefined, webhook: false, runOnStart: true } };
+}
+
+function firstError(result: TaskRunResult): string | undefined {
+  if (result.ok) return undefined;
+  const failed = result.images.find((i) => i.error !== undefined);
+  return failed ? `${failed.source}: ${failed.error}` : 'the run had errors (see the log)';
+}
