@@ -151,7 +151,6 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
     this.stopController.abort();
     for (const c of this.controllers.values()) c.retire();
     this.graceTimer = setTimeout(() => this.forceStop('grace period over'), this.opts.graceMs);
-    this.graceTimer.unref();
     this.changed();
   }
 
