@@ -4,7 +4,7 @@
  * Test infrastructure only: nothing here imports from src/.
  */
 export type { AuthMode, Platform, PushedImage, PushImageOptions, StartRegistryOptions, TestRegistry, TlsMode } from './types.js';
-export { startRegistry } from './registry.js';
+export { freePort, startRegistry } from './registry.js';
 export { pushImage, pushTags } from './images.js';
 export { listRepositories, listTags, manifestDigest } from './queries.js';
 export { makeTempDir } from './temp.js';

@@ -32,7 +32,7 @@ process.on('exit', () => {
 });
 
 /** A port that was free a moment ago; startRegistry retries if someone takes it meanwhile. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -126,6 +126,19 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Te
       storage: { filesystem: { rootdirectory: dataDir }, delete: { enabled: true } },
     };
     const http: Record<string, unknown> = { secret: 'dregsy-test-secret' };
+    if (opts.notify && opts.notify.length > 0) {
+      config.notifications = {
+        endpoints: opts.notify.map((n, i) => ({
+          name: `endpoint-${i}`,
+          url: n.url,
+          ...(n.token ? { headers: { Authorization: [`Bearer ${n.token}`] } } : {}),
+          timeout: '2s',
+          threshold: 5,
+          backoff: '200ms',
+          ignoredmediatypes: ['application/octet-stream'],
+        })),
+      };
+    }
 
     let material: TlsMaterial | undefined;
     let certsDir: string | undefined;

@@ -17,6 +17,11 @@ export interface StartRegistryOptions {
   users?: Record<string, string>;
   /** Enable distribution's access log so tests can count requests (e.g. manifest PUTs). */
   accessLog?: boolean;
+  /**
+   * Send the registry's push/pull notifications (`notifications.endpoints`) to these URLs, with
+   * `Authorization: Bearer <token>` when a token is given. Blob events are left out.
+   */
+  notify?: Array<{ url: string; token?: string }>;
 }
 
 export interface TestRegistry {
