@@ -66,3 +66,48 @@ export function waitForOutput(get: () => string, re: RegExp, ms: number, count =
     poll();
   });
 }
+
+export interface RunningDregsy {
+  child: ChildProcess;
+  stdout: () => string;
+  /** How often `re` has matched the output so far. */
+  count: (re: RegExp) => number;
+  /** Resolves when the process has ended. */
+  result: Promise<CliResult>;
+  /** Sends `signal` (default SIGTERM) and waits for the end. */
+  stop: (signal?: NodeJS.Signals) => Promise<CliResult>;
+}
+
+/** Starts the CLI as a daemon for tests that talk to it while it runs. */
+export function startDregsy(args: string[], opts: Omit<RunOptions, 'onSpawn'> = {}): RunningDregsy {
+  let child: ChildProcess | undefined;
+  let out: () => string = () => '';
+  const result = runDregsy(args, {
+    ...opts,
+    onSpawn: (c, o) => {
+      child = c;
+      out = o.stdout;
+    },
+  });
+  const stdout = () => out();
+  return {
+    child: child!,
+    stdout,
+    count: (re) => (stdout().match(new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)) ?? []).length,
+    result,
+    stop: (signal = 'SIGTERM') => {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return result;
+    },
+  };
+}
+
+/** Polls `check` until it returns true; rejects after `ms` with `what`. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
