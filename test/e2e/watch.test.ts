@@ -1,7 +1,7 @@
 /**
- * `watch: true` and SIGHUP restart dregsy with the config as it is now, as in dregsy: a
- * changed config file (written in place, or swapped the way a Kubernetes ConfigMap mount
- * does) is picked up without a restart of the process; a touch that changes nothing is not.
+ * `watch: true` and SIGHUP reload the config as it is now (dregsy restarts): a changed config
+ * file (written in place, or swapped the way a Kubernetes ConfigMap mount does) is picked up
+ * without a restart of the process; a touch that changes nothing is not.
  */
 import assert from 'node:assert/strict';
 import { mkdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -33,7 +33,7 @@ tasks:
     mappings: [{ from: team/app, to: ${to} }]
 `;
 
-test('watch: a changed config file restarts with the new config; a touch does not', async () => {
+test('watch: a changed config file is reloaded; a touch is not', async () => {
   const file = await writeConfig(dir, config('w1/app', true), 'watch.yaml');
   const r = await runDregsy([`-config=${file}`], {
     onSpawn: (child, out) => {
@@ -42,7 +42,7 @@ test('watch: a changed config file restarts with the new config; a touch does no
         const past = new Date(Date.now() - 60_000);
         await utimes(file, past, past); // same content: no restart
         await new Promise((res) => setTimeout(res, 6_000));
-        assert.doesNotMatch(out.stdout(), /restarting/);
+        assert.doesNotMatch(out.stdout(), /reloading/);
         await writeFile(file, config('w2/app', true));
         await waitForOutput(out.stdout, /task run finished/, 20_000, 2);
         child.kill('SIGTERM');
@@ -50,7 +50,7 @@ test('watch: a changed config file restarts with the new config; a touch does no
     },
   });
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /restarting: config file .*watch\.yaml changed/);
+  assert.match(r.stdout, /reloading the config \(config file .*watch\.yaml changed\)/);
   assert.deepEqual(await listTags(target, 'w1/app'), ['1.0']);
   assert.deepEqual(await listTags(target, 'w2/app'), ['1.0'], 'the new config ran');
 });
@@ -79,7 +79,7 @@ test('watch: a ConfigMap-style symlink swap counts as a change', async () => {
   assert.deepEqual(await listTags(target, 'k2/app'), ['1.0']);
 });
 
-test('SIGHUP restarts with the current config, without watch', async () => {
+test('SIGHUP reloads the current config, without watch', async () => {
   const file = await writeConfig(dir, config('h1/app', false), 'hup.yaml');
   const r = await runDregsy([`-config=${file}`], {
     onSpawn: (child, out) => {
@@ -93,6 +93,6 @@ test('SIGHUP restarts with the current config, without watch', async () => {
     },
   });
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /restarting: SIGHUP/);
+  assert.match(r.stdout, /reloading the config \(SIGHUP\)/);
   assert.deepEqual(await listTags(target, 'h2/app'), ['1.0']);
 });
