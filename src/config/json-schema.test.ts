@@ -39,7 +39,7 @@ test('a draft 2020-12 JSON Schema with title, descriptions, and no additionalPro
 test('keys and types match what a dregsy config holds', () => {
   const schema = configJsonSchema();
   const top = obj(schema.properties);
-  assert.deepEqual(Object.keys(top).sort(), ['api-version', 'concurrency', 'docker', 'dockerhost', 'lister', 'relay', 'skopeo', 'tasks', 'use-docker-config', 'watch']);
+  assert.deepEqual(Object.keys(top).sort(), ['api-version', 'concurrency', 'docker', 'dockerhost', 'listen', 'lister', 'relay', 'skopeo', 'tasks', 'use-docker-config', 'watch']);
   assert.deepEqual(obj(top.relay).anyOf, [{ type: 'string', enum: ['docker', 'skopeo', 'native'] }, { type: 'null' }]);
   assert.ok(types(top.watch).includes('boolean'));
   assert.ok(JSON.stringify(top.watch).includes('"yes"'), 'YAML 1.1 booleans are offered');
@@ -48,7 +48,7 @@ test('keys and types match what a dregsy config holds', () => {
   const task = obj(obj(tasks.map(obj).find((t) => t.type === 'array')?.items));
   assert.deepEqual(task.required, ['name', 'source', 'target']);
   const taskProps = obj(task.properties);
-  assert.deepEqual(Object.keys(taskProps).sort(), ['interval', 'mappings', 'name', 'source', 'target', 'verbose']);
+  assert.deepEqual(Object.keys(taskProps).sort(), ['delay', 'disable', 'hooks', 'interval', 'mappings', 'name', 'run-on-start', 'schedule', 'source', 'target', 'verbose', 'webhook']);
   assert.ok(types(taskProps.interval).includes('integer'));
   assert.equal(typeof obj(taskProps.name).description, 'string');
 
