@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyBench } from './bench/copy.js';
 import type { BenchSection } from './bench/section.js';
+import { serviceBench } from './bench/service.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = join(root, 'docs/performance.md');
 
 /** Every section, in page order. */
-const SECTIONS: readonly BenchSection[] = [copyBench];
+const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench];
 
 const begin = (name: string) => `<!-- bench:${name}:begin -->`;
 const end = (name: string) => `<!-- bench:${name}:end -->`;

@@ -48,7 +48,7 @@ function pushRoute(path: string, kind: string, parse: (body: unknown) => ParsedP
       const fresh = parsed.events.filter((e) => ctx.recent.firstTime(`${kind}\0${e.id}`));
       const tasks = fresh.length > 0 ? ctx.sink.push(fresh) : [];
       const repeated = parsed.events.length - fresh.length;
-      if (fresh.length > 0) {
+      if (fresh.length > 0 && ctx.logger.isLevelEnabled('debug')) {
         ctx.logger.debug(`${kind} webhook: ${fresh.length} push(es)${tasks.length > 0 ? ` for ${tasks.join(', ')}` : ', no task selects them'}`, {
           images: fresh.slice(0, 5).map((e) => `${e.repo}:${e.tag}`).join(' '),
         });
