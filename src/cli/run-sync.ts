@@ -88,7 +88,11 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     clock: systemClock(),
     logger,
     graceMs: cmd.graceMs,
-    load: () => loadServiceConfig({ file: cmd.configFile, vars: env.configVars, filter, listenFlag: checkOnly ? undefined : cmd.listen, webhookToken: env.webhookToken }),
+    load: async () => {
+      const config = await loadServiceConfig({ file: cmd.configFile, vars: env.configVars, filter, listenFlag: checkOnly ? undefined : cmd.listen, webhookToken: env.webhookToken });
+      redactor.add(config.webhookToken); // never logged anyway; this makes sure of it
+      return config;
+    },
     buildRuntime: (config) =>
       buildRuntime(config, { mode: cmd.mode, force: cmd.force, env, logger, redactor, configFile: cmd.configFile, onProgress: (name, counts) => progress.update(name, counts) }),
     listener: (sink) => createServiceListener({ sink, logger }),

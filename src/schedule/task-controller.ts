@@ -18,21 +18,9 @@ import type { PushedImage } from '../plan/push-match.js';
 import type { Clock } from './clock.js';
 import type { RunSlots } from './run-slots.js';
 import type { RunSignals } from './run-signals.js';
-import { DEBOUNCED, type LastRun, type RunOutcome, type ScheduledTask, type TaskRunner, type TaskState, type TaskStatus, type TriggerKind } from './types.js';
+import { dueAt, foldRequest, type Pending } from './pending-run.js';
+import { type LastRun, type RunOutcome, type ScheduledTask, type TaskRunner, type TaskState, type TaskStatus, type TriggerKind } from './types.js';
 
-/** Under a steady stream of events, a run starts at the latest this many `delay`s after the first. */
-export const MAX_WAIT_FACTOR = 5;
-
-interface Pending {
-  /** Kinds that asked for a full run; empty: only pushed images. */
-  full: Set<TriggerKind>;
-  images: Map<string, PushedImage>;
-  kinds: Set<TriggerKind>;
-  /** A kind that does not wait for quiet (start, tick, manual) is among them. */
-  immediate: boolean;
-  firstEventAt: number | undefined;
-  lastEventAt: number | undefined;
-}
 
 export interface ControllerContext<T extends ScheduledTask, O extends RunOutcome> {
   clock: Clock;
@@ -44,7 +32,6 @@ export interface ControllerContext<T extends ScheduledTask, O extends RunOutcome
   changed(): void;
 }
 
-const imageKey = (i: PushedImage) => `${i.mapping}\0${i.repo}\0${i.tag}`;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
@@ -116,17 +103,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
   /** Folds a request in; returns false when the task takes none (disabled, retired). */
   request(kind: TriggerKind, images?: readonly PushedImage[]): boolean {
     if (this.retired || this.task.timing.disabled) return false;
-    const now = this.ctx.clock.now();
-    const p = (this.pending ??= { full: new Set(), images: new Map(), kinds: new Set(), immediate: false, firstEventAt: undefined, lastEventAt: undefined });
-    p.kinds.add(kind);
-    if (images) for (const i of images) p.images.set(imageKey(i), i);
-    else p.full.add(kind);
-    if (DEBOUNCED.has(kind)) {
-      p.firstEventAt ??= now;
-      p.lastEventAt = now;
-    } else {
-      p.immediate = true;
-    }
+    this.pending = foldRequest(this.pending, kind, images, this.ctx.clock.now());
     this.kick();
     return true;
   }
@@ -176,7 +153,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     const p = this.pending;
     if (this.retired || this.paused || !p || this.ctx.signals.stop.aborted) return this.toIdle();
     const now = this.ctx.clock.now();
-    const due = this.dueAt(p, now);
+    const due = dueAt(p, now, this.task.timing.delayMs);
     if (due > now) {
       if (this.dueTimer?.at !== due) {
         this.dueTimer?.cancel();
@@ -198,12 +175,6 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     this.dueTimer = undefined;
     if (this.state === 'debouncing') this.state = 'idle';
     this.kick();
-  }
-
-  private dueAt(p: Pending, now: number): number {
-    if (p.immediate || p.lastEventAt === undefined || p.firstEventAt === undefined) return now;
-    const delay = this.task.timing.delayMs;
-    return Math.min(p.lastEventAt + delay, p.firstEventAt + delay * MAX_WAIT_FACTOR);
   }
 
   private toIdle(): void {

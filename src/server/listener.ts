@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '../errors.js';
+import { EnvironmentError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Listener, PushSink } from '../service/service.js';
 import { describeAddress, parseListenAddress } from './listen-address.js';
@@ -82,7 +82,7 @@ export function createServiceListener(opts: { sink: PushSink; logger: Logger; no
       if (!parsed.ok) throw new Error(parsed.message);
       const s = createServer({ keepAliveTimeout: 65_000 }, handle);
       await new Promise<void>((resolve, reject) => {
-        s.once('error', (e) => reject(new Error(`cannot listen on ${address}: ${errorMessage(e)}`)));
+        s.once('error', (e) => reject(new EnvironmentError(`cannot listen on ${address}: ${errorMessage(e)}`)));
         s.listen({ port: parsed.port, ...(parsed.host !== undefined ? { host: parsed.host } : {}) }, () => resolve());
       });
       s.on('error', (e) => log.error(`listener: ${errorMessage(e)}`));

@@ -5,7 +5,7 @@
  * (here, while its hook runs) fold into exactly one follow-up run.
  */
 import assert from 'node:assert/strict';
-import { chmod, readdir, readFile, rm, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, listTags, makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
@@ -76,10 +76,12 @@ tasks:
     ${loc}
     mappings: [{ from: fold/app, to: f/app }]
     hooks:
-      after-sync: { cmd: /bin/sleep, args: ['3'], when: always }
+      # keeps the task busy until the test opens the gate
+      after-sync: { cmd: /bin/sh, args: ['-c', 'while [ ! -e "$GATE" ]; do sleep 0.05; done'], env: { GATE: ${join(dir, 'gate')} }, when: always }
 `,
   );
-  dregsy = startDregsy([`-config=${file}`], { env: { DREGSY_WEBHOOK_TOKEN: TOKEN, SECRET_OF_HOST: 'kept' }, timeoutMs: 300_000 });
+  // debug: the listener logs each notification it queues, which the folding test waits for
+  dregsy = startDregsy([`-config=${file}`], { env: { DREGSY_WEBHOOK_TOKEN: TOKEN, SECRET_OF_HOST: 'kept', LOG_LEVEL: 'debug' }, timeoutMs: 300_000 });
   await waitForOutput(dregsy.stdout, /listening on/, 30_000);
 });
 
@@ -131,15 +133,17 @@ test('the hook gets the run as JSON on stdin, its env and workdir, once per run 
 });
 
 test('push events while the task is busy fold into exactly one follow-up run', async () => {
-  // the start run copies fold/app:0, then its hook keeps the task busy for 3 s
+  // the start run copies fold/app:0, then its hook keeps the task busy until the gate opens
   await waitForOutput(dregsy.stdout, /\[folding\] after-sync hook started/, 30_000);
   const runs = runsOf('folding');
   await pushTags(source, 'fold/app', ['1', '2', '3', '4', '5']);
-  const pushedWhileBusy = dregsy.count(/\[folding\] after-sync hook finished/) === 0;
+  const notified = () => [...dregsy.stdout().matchAll(/distribution webhook: (\d+) push\(es\) for folding .*images=\S*fold\/app:[1-5]/g)].reduce((n, m) => n + Number(m[1]), 0);
+  await waitUntil(() => notified() >= 5, 20_000, 'the five notifications');
+  assert.equal(dregsy.count(/\[folding\] after-sync hook finished/), 0, 'still busy');
+  await writeFile(join(dir, 'gate'), '');
   await waitUntil(async () => (await listTags(target, 'f/app')).length === 6, 30_000, 'all six tags at the target');
   await waitUntil(() => dregsy.count(/\[folding\] after-sync hook finished/) >= 2, 30_000, 'the follow-up run and its hook');
   await new Promise((res) => setTimeout(res, 1_000));
-  assert.ok(pushedWhileBusy, 'the pushes happened while the task was busy');
   assert.equal(runsOf('folding'), runs + 1, 'exactly one follow-up run');
   assert.match(dregsy.stdout(), /\[folding\] task run started pushed=5/);
 });
