@@ -194,3 +194,37 @@ test('POST /trigger/<task> runs the whole task after its delay', async () => {
   await waitUntil(() => dregsy.count(/\[by-hand\] task run finished/) === runsBefore + 1, 20_000, 'the triggered run');
   assert.match(dregsy.stdout().split('[by-hand] task run started').at(-1) ?? '', /task run finished .*skipped=2/);
 });
+
+test('--listen wins over listen:; a listener needs the secret; a webhook task needs a listener (exit 2)', async () => {
+  const config = (listen: string) => `${listen}
+tasks:
+  - name: w
+    webhook: true
+    source: { registry: ${quiet.host}, skip-tls-verify: true }
+    target: { registry: ${target.host}, skip-tls-verify: true }
+    mappings: [{ from: team/none }]
+`;
+  const flagged = await writeConfig(dir, config('listen: 127.0.0.1:1'), 'flag.yaml');
+  const d = startDregsy([`-config=${flagged}`, '--listen', '127.0.0.1:0'], { env: { DREGSY_WEBHOOK_TOKEN: TOKEN } });
+  try {
+    await waitForOutput(d.stdout, /listening on http:\/\/127\.0\.0\.1:(?!1\b)\d+/, 30_000);
+  } finally {
+    await d.stop();
+  }
+  const noToken = await startDregsy([`-config=${flagged}`], { env: { DREGSY_WEBHOOK_TOKEN: undefined, DREGSY_WEBHOOK_TOKEN_FILE: undefined } }).result;
+  assert.equal(noToken.code, 2, noToken.stdout + noToken.stderr);
+  assert.match(noToken.stderr, /listen: the webhook and trigger endpoints need a shared secret: set DREGSY_WEBHOOK_TOKEN or DREGSY_WEBHOOK_TOKEN_FILE/);
+  const tokenFile = await writeConfig(dir, `${TOKEN}\n`, 'token');
+  const fromFile = startDregsy([`-config=${flagged}`, '-listen=127.0.0.1:0'], { env: { DREGSY_WEBHOOK_TOKEN: undefined, DREGSY_WEBHOOK_TOKEN_FILE: tokenFile } });
+  try {
+    await waitForOutput(fromFile.stdout, /listening on (http:\/\/\S+)/, 30_000);
+    const base = /listening on (http:\/\/\S+)/.exec(fromFile.stdout())![1]!;
+    const r = await fetch(`${base}/trigger/w`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(r.status, 202, 'the secret from the file is the one checked');
+  } finally {
+    await fromFile.stop();
+  }
+  const unheard = await startDregsy([`-config=${await writeConfig(dir, config(''), 'nolisten.yaml')}`], { env: { DREGSY_WEBHOOK_TOKEN: TOKEN } }).result;
+  assert.equal(unheard.code, 2);
+  assert.match(unheard.stderr, /tasks\[0\]\.webhook: task 'w' waits for push events, but nothing listens: set 'listen'/);
+});
