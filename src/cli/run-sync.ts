@@ -8,7 +8,7 @@ import { readEnvironment } from '../config/environment.js';
 import { errorMessage, UsageError } from '../errors.js';
 import { createLogger } from '../log/create-logger.js';
 import { Redactor } from '../log/redact.js';
-import { compileInvertible } from '../mapping/go-regex.js';
+import { compileInvertible } from '../regex/go-regex.js';
 import { systemClock } from '../schedule/clock.js';
 import { watchConfigFile } from '../schedule/config-watch.js';
 import { createServiceListener } from '../server/listener.js';

@@ -13,13 +13,13 @@
  *                        first comma, the expression is not anchored
  */
 import type { RepoPair } from '../plan/plan.js';
-import { compileGoRegex, goReplaceAll, GoRegexError, type GoRegExp } from './go-regex.js';
+import { compileGoRegex, GoRegexError, type GoRegex } from '../regex/go-regex.js';
 
 const REGEX = 'regex:';
 
 export type PathMapping = {
-  from: { kind: 'path'; path: string } | { kind: 'regex'; expr: string; re: GoRegExp };
-  to: { kind: 'same' } | { kind: 'path'; path: string } | { kind: 'regex'; expr: string; re: GoRegExp; replacement: string };
+  from: { kind: 'path'; path: string } | { kind: 'regex'; expr: string; re: GoRegex };
+  to: { kind: 'same' } | { kind: 'path'; path: string } | { kind: 'regex'; expr: string; re: GoRegex; replacement: string };
 };
 
 export type PathMappingProblem = { field: 'from' | 'to'; message: string };
@@ -59,7 +59,7 @@ function parseTo(to: string, problems: PathMappingProblem[]): PathMapping['to'] 
   return re && { kind: 'regex', expr, re, replacement: body.slice(comma + 1) };
 }
 
-function compile(expr: string, anchored: boolean, field: 'from' | 'to', problems: PathMappingProblem[]): GoRegExp | undefined {
+function compile(expr: string, anchored: boolean, field: 'from' | 'to', problems: PathMappingProblem[]): GoRegex | undefined {
   try {
     return compileGoRegex(expr, anchored);
   } catch (e) {
@@ -87,7 +87,7 @@ export function mapPaths(m: PathMapping, repos: readonly string[] = []): RepoPai
 /** dregsy `mapPath` on a `/`-prefixed path. */
 function mapPath(m: PathMapping, path: string): string {
   const { to } = m;
-  if (to.kind === 'regex') return goReplaceAll(to.re, path, to.replacement);
+  if (to.kind === 'regex') return to.re.replaceAll(path, to.replacement);
   if (to.kind === 'path') return m.from.kind === 'regex' ? to.path + path : to.path;
   return path;
 }

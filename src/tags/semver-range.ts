@@ -4,7 +4,7 @@
  * (so `>= 1.2.3` works), one-character pieces are dropped, `x` wildcards are rewritten into
  * plain comparators, and range versions are parsed strictly (`>=1.2` is an error).
  */
-import { goQuote, goTrimSpace } from '../mapping/go-text.js';
+import { goQuote, goTrimSpace } from '../regex/go-text.js';
 import { compareVersions, parseVersion, type SemVersion, type SemverRange } from './semver.js';
 
 export type RangeResult = { ok: true; range: SemverRange } | { ok: false; error: string };

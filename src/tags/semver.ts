@@ -4,7 +4,7 @@
  * prereleases, `1.31` is a valid tag, `~`/`^` do not exist), so it cannot stand in.
  * Numbers are uint64 in Go, hence bigint; error texts are blang's, since dregsy shows them.
  */
-import { goQuote, goTrimSpace, utf8Length } from '../mapping/go-text.js';
+import { goQuote, goTrimSpace, utf8Length } from '../regex/go-text.js';
 
 export interface SemVersion {
   major: bigint;

@@ -8,8 +8,8 @@
  *   `keep: [!]<re>`    prune: a selected tag must match every keep: regex
  *   anything else      a verbatim tag, `tag@sha256:…` or `sha256:…` digest
  */
-import { compileInvertible, GoRegexError, type InvertibleRegex } from '../mapping/go-regex.js';
-import { compareGoStrings, goQuote, goTrimSpace } from '../mapping/go-text.js';
+import { compileInvertible, GoRegexError, type InvertibleRegex } from '../regex/go-regex.js';
+import { compareGoStrings, goQuote, goTrimSpace } from '../regex/go-text.js';
 import type { ImageRef } from '../relay/relay.js';
 import { parseRange } from './semver-range.js';
 import { compareVersions, parseTolerant, type SemVersion, type SemverRange } from './semver.js';

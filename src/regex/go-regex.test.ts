@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { compileGoRegex, compileInvertible, goReplaceAll, GoRegexError, GoRegExp, matchesGo } from './go-regex.js';
+import { compileGoRegex, compileInvertible, GoRegex, GoRegexError } from './go-regex.js';
 
 // Every expectation below was checked against Go's regexp package (Go 1.19 locally, plus
 // Go 1.24's reading of `(?<`), the version dregsy 0.5.2 is built with.
@@ -58,7 +58,7 @@ describe('compileGoRegex: Go meaning where JS differs', () => {
   ];
   for (const [expr, anchored, input, matches] of cases) {
     test(`${JSON.stringify(expr)}${anchored ? ' (anchored)' : ''} ${matches ? 'matches' : 'does not match'} ${JSON.stringify(input)}`, () => {
-      assert.equal(matchesGo(compileGoRegex(expr, anchored), input), matches);
+      assert.equal(compileGoRegex(expr, anchored).test(input), matches);
     });
   }
 });
@@ -66,14 +66,14 @@ describe('compileGoRegex: Go meaning where JS differs', () => {
 describe("anchoring is dregsy's text rule: ^ and $ added unless already there", () => {
   test('full-line match', () => {
     const re = compileGoRegex('task-a', true);
-    assert.equal(re.goSource, '^task-a$');
+    assert.equal(re.source, '^task-a$');
     assert.equal(re.test('task-a'), true);
     assert.equal(re.test('task-abc'), false);
   });
   test('an existing ^ or $ is kept, not doubled', () => {
-    assert.equal(compileGoRegex('^a', true).goSource, '^a$');
-    assert.equal(compileGoRegex('a$', true).goSource, '^a$');
-    assert.equal(compileGoRegex('', true).goSource, '^$');
+    assert.equal(compileGoRegex('^a', true).source, '^a$');
+    assert.equal(compileGoRegex('a$', true).source, '^a$');
+    assert.equal(compileGoRegex('', true).source, '^$');
   });
   test('an alternation is not grouped: ^a|b$ means "starts with a or ends with b", as in dregsy', () => {
     const re = compileGoRegex('1\\.31|1\\.32', true);
@@ -143,15 +143,17 @@ describe("invalid expressions: Go's messages", () => {
   test('anchored expressions are reported with the anchors, as dregsy shows them', () => {
     assert.throws(() => compileGoRegex('a(b', true), { message: 'error parsing regexp: missing closing ): `^a(b$`' });
   });
-  test('a case-insensitive flag for part of the expression is refused, not mistranslated', () => {
-    assert.throws(() => compileGoRegex('a(?i)b', false), /\(\?i\) must cover the whole expression/);
-    assert.throws(() => compileGoRegex('(?i:a)b', false), /\(\?i\) must cover/);
+  test('a case-insensitive flag can cover part of the expression, as in Go', () => {
+    assert.equal(compileGoRegex('a(?i)b', true).test('aB'), true);
+    assert.equal(compileGoRegex('a(?i)b', true).test('AB'), false);
+    assert.equal(compileGoRegex('(?i:a)b', true).test('Ab'), true);
+    assert.equal(compileGoRegex('(?i:a)b', true).test('AB'), false);
     assert.equal(compileGoRegex('(?i)a(?-i)1', true).test('A1'), true); // digits do not fold
     assert.equal(compileGoRegex('(?i:ab)', true).test('AB'), true);
   });
 });
 
-describe("goReplaceAll: Go's ReplaceAllString", () => {
+describe("replaceAll: Go's ReplaceAllString", () => {
   const cases: [expr: string, input: string, template: string, expected: string][] = [
     ['a*', 'baaac', '-', '-b-c-'], // the empty match right after "aaa" is skipped
     ['a*', '', '-', '-'],
@@ -185,11 +187,12 @@ describe("goReplaceAll: Go's ReplaceAllString", () => {
   ];
   for (const [expr, input, template, expected] of cases) {
     test(`${JSON.stringify(expr)} on ${JSON.stringify(input)} with ${JSON.stringify(template)}`, () => {
-      assert.equal(goReplaceAll(compileGoRegex(expr, false), input, template), expected);
+      assert.equal(compileGoRegex(expr, false).replaceAll(input, template), expected);
     });
   }
-  test('a plain RegExp works too (named groups through JS)', () => {
-    assert.equal(goReplaceAll(/(?<v>\d+)/u, 'v1 v22', '<${v}>'), 'v<1> v<22>');
+  test('named groups by ${name}, written either way Go accepts', () => {
+    assert.equal(compileGoRegex('(?<v>\\d+)', false).replaceAll('v1 v22', '<${v}>'), 'v<1> v<22>');
+    assert.equal(compileGoRegex('(?P<v>\\d+)', false).replaceAll('v1 v22', '<$v>'), 'v<1> v<22>');
   });
 });
 
@@ -197,7 +200,7 @@ describe('compileInvertible (dregsy util.NewRegex)', () => {
   test('trimmed, anchored, ! inverts', () => {
     const r = compileInvertible('  !.*-rc[0-9]+ ');
     assert.equal(r.inverted, true);
-    assert.equal(r.re.goSource, '^.*-rc[0-9]+$');
+    assert.equal(r.regex.source, '^.*-rc[0-9]+$');
     assert.equal(r.test('2.0.0-rc1'), false);
     assert.equal(r.test('2.0.0'), true);
     assert.equal(compileInvertible('1\\.31').test('1.31.1'), false);
@@ -211,8 +214,33 @@ describe('compileInvertible (dregsy util.NewRegex)', () => {
 
 test('group names are kept on the RegExp, whatever JS would accept as a name', () => {
   const re = compileGoRegex('(a)(?P<1x>b)(?P<n>c)(?P<n>d)', false);
-  assert.ok(re instanceof GoRegExp);
+  assert.ok(re instanceof GoRegex);
   assert.deepEqual(re.groupNames, [undefined, undefined, '1x', 'n', 'n']);
+});
+
+test('a name given twice stays a group name only where it is a group, not inside [] or \\Q…\\E', () => {
+  const re = compileGoRegex('(?P<a>x)[(?P<a>)]+(?P<a>y)', false);
+  assert.deepEqual(re.groupNames, [undefined, 'a', 'a']);
+  assert.equal(re.test('x<y'), true);
+  assert.equal(re.test('xzy'), false);
+  assert.equal(re.replaceAll('x<y', '[$a]'), '[x]');
+  const quoted = compileGoRegex('\\Q(?P<a>\\E(?P<a>y)', false);
+  assert.equal(quoted.replaceAll('(?P<a>y', '[$a]'), '[y]');
+  assert.throws(() => compileGoRegex('(?P<a>x)(?P<a>y)(', false), { message: 'error parsing regexp: missing closing ): `(?P<a>x)(?P<a>y)(`' });
+});
+
+test('matching takes time linear in the input: a pattern that backtracks for ever elsewhere', () => {
+  // A backtracking engine needs about 2^n steps for `(a+)+$` on n a's and a `!`; at n = 30
+  // the old JS translation took 5 s for one tag.
+  const re = compileGoRegex('(a+)+', true);
+  const started = process.hrtime.bigint();
+  assert.equal(re.test(`${'a'.repeat(50_000)}!`), false);
+  assert.equal(re.replaceAll(`${'a'.repeat(5_000)}!`, 'x'), `${'a'.repeat(5_000)}!`);
+  assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 5);
+});
+
+test('lone surrogates (from a JSON tag list) are matched, not thrown on', () => {
+  assert.equal(compileGoRegex('a.b', true).test('a\udc00b'), true);
 });
 
 /** Go's regexp.QuoteMeta. */
@@ -233,7 +261,7 @@ test('property: replacing a literal equals split/join', () => {
   fc.assert(
     fc.property(fc.string({ minLength: 1, maxLength: 3 }), fc.string(), (needle, hay) => {
       const input = hay.split('').join(needle);
-      return goReplaceAll(compileGoRegex(quoteMeta(needle), false), input, '$$') === input.split(needle).join('$');
+      return compileGoRegex(quoteMeta(needle), false).replaceAll(input, '$$') === input.split(needle).join('$');
     }),
   );
 });
