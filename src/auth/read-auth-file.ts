@@ -3,10 +3,20 @@
  * `{"username","password"}` or of `user:password`; surrounding whitespace and a trailing
  * newline are ignored), typically a mounted Kubernetes Secret. It is read at every task run,
  * so a rotated Secret is used from the next run on, without a restart.
+ *
+ * Like the config, it is read only as a small regular text file (files/read-text-file.ts): a
+ * FIFO would hang the run, a device would fill the memory. Those kinds are refused when the
+ * config is loaded (`authFileProblems`); a missing file is not, a Secret may be mounted later.
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import type { ConfigPath } from '../config/config-path.js';
+import type { Config } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
+import { readTextFile, TextFileError, unreadableKind } from '../files/read-text-file.js';
 import { decodeAuth, type AuthSetting } from './credentials.js';
+
+/** Far more than base64 of a user and a password (or a Google JSON key) takes. */
+export const MAX_AUTH_FILE_BYTES = 64 * 1024;
 
 export interface AuthFileRead {
   setting: AuthSetting;
@@ -23,17 +33,30 @@ export async function readAuthFile(path: string, baseDir: string): Promise<AuthF
   const file = authFilePath(path, baseDir);
   let raw: string;
   try {
-    raw = (await readFile(file, 'utf8')).trim();
+    raw = (await readTextFile(file, { maxBytes: MAX_AUTH_FILE_BYTES })).trim();
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e);
-    throw new Error(`cannot read auth-file '${file}': ${why}`);
+    // the reasons never hold the file's bytes
+    throw new Error(`cannot read auth-file '${file}': ${e instanceof TextFileError ? e.reason : errorMessage(e)}`);
   }
   if (raw === '') throw new Error(`auth-file '${file}' is empty`);
   try {
     return { setting: decodeAuth(raw), raw };
   } catch (e) {
     // decodeAuth's messages never hold the value
-    throw new Error(`auth-file '${file}': ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`auth-file '${file}': ${errorMessage(e)}`);
   }
+}
+
+/** Every `auth-file` of the config that is a FIFO, a device, a socket or a folder, with its path in the config. */
+export async function authFileProblems(config: Config, baseDir: string): Promise<{ path: ConfigPath; message: string }[]> {
+  const checks = (config.tasks ?? []).flatMap((task, i) =>
+    (['source', 'target'] as const).map(async (role) => {
+      const authFile = task[role]['auth-file'];
+      if (!authFile) return undefined;
+      const file = authFilePath(authFile, baseDir);
+      const kind = await unreadableKind(file);
+      return kind === undefined ? undefined : { path: ['tasks', i, role, 'auth-file'], message: `cannot use auth-file '${file}': it ${kind}` };
+    }),
+  );
+  return (await Promise.all(checks)).filter((p) => p !== undefined);
 }

@@ -182,8 +182,21 @@ tasks:
   assert.equal(b?.target.registry, 'dst.example.com');
 });
 
-test('an empty file is an empty config, as for dregsy', () => {
-  assert.deepEqual(parseConfigText('', 'c.yaml').config, {});
+test('an empty file, or one without tasks, is an error (dregsy runs nothing and succeeds)', () => {
+  const cases: [text: string, where: string][] = [
+    ['', 'c.yaml'],
+    ['# nothing yet\n', 'c.yaml'],
+    ['relay: skopeo\n', 'c.yaml'],
+    ['relay: skopeo\ntasks:\n', 'c.yaml:2'],
+  ];
+  for (const [text, where] of cases) {
+    assert.throws(() => parseConfigText(text, 'c.yaml'), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.deepEqual(e.problems.map((p) => formatProblem('c.yaml', p)), [`${where}: tasks: no 'tasks' in the config: there is nothing to sync`]);
+      return true;
+    });
+  }
+  assert.deepEqual(parseConfigText('tasks: []\n', 'c.yaml').config, { tasks: [] });
 });
 
 test('every problem is reported at once, each with its own line, in file order', () => {

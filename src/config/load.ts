@@ -2,9 +2,11 @@
  * Reading a config file: YAML → plain data with lines → schema + dregsy's rules + unknown
  * keys, every problem found at once, each with its path and line.
  */
-import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, type ConfigProblem } from '../errors.js';
+import { authFileProblems } from '../auth/read-auth-file.js';
+import { ConfigError, errorMessage, type ConfigProblem } from '../errors.js';
+import { readTextFile, TextFileError } from '../files/read-text-file.js';
 import { formatPath, type PathSegment } from './config-path.js';
 import { expandEnv, type Vars } from './env-expand.js';
 import type { Finding } from './finding.js';
@@ -33,7 +35,9 @@ function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `'${String(v)}'`;
+  // a value can be a whole line of garbage: show its start, enough to find it
+  const text = String(v);
+  return `'${text.length > 80 ? `${text.slice(0, 77)}...` : text}'`;
 }
 
 /** Messages for the issues the schema leaves to zod's defaults, in the words of a YAML file. */
@@ -94,28 +98,37 @@ export function parseConfigText(text: string, file: string, env?: Vars): LoadedC
   return { file, config, warnings };
 }
 
-function readFailure(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
-}
+/**
+ * The most a config file may hold. The largest real configs are a few hundred tasks, well
+ * under 1 MiB; the limit stops a wrong path (a log, an image, a device) before it fills
+ * the memory.
+ */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
-/** Reads and checks a config file; `env` supplies the `${VAR}` values (the CLI passes its environment). */
+/**
+ * Reads and checks a config file; `env` supplies the `${VAR}` values (the CLI passes its
+ * environment). Only a regular UTF-8 text file of at most `MAX_CONFIG_BYTES` is read
+ * (files/read-text-file.ts); an `auth-file` that is a FIFO, a device or a folder is refused
+ * here too, since reading it at run time would hang or fail every run.
+ */
 export async function loadConfig(file: string, env?: Vars): Promise<LoadedConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file, { maxBytes: MAX_CONFIG_BYTES });
   } catch (e) {
-    throw new ConfigError(file, [{ path: '', message: `error loading config file '${file}': ${readFailure(e)}` }]);
+    const reason = e instanceof TextFileError ? e.reason : errorMessage(e);
+    throw new ConfigError(file, [{ path: '', message: `error loading config file '${file}': ${reason}` }]);
   }
-  return parseConfigText(text, file, env);
+  if (text.trim() === '') throw new ConfigError(file, [{ path: '', message: "the config file is empty: it needs a list of 'tasks'" }]);
+  const loaded = parseConfigText(text, file, env);
+  const problems = await authFileProblems(loaded.config, dirname(resolve(file)));
+  if (problems.length > 0) {
+    const source = readYamlSource(text);
+    throw new InvalidConfigError(
+      file,
+      problems.map((p) => ({ path: formatPath(p.path), line: source.lineOf(p.path), message: p.message })),
+      loaded.warnings,
+    );
+  }
+  return loaded;
 }

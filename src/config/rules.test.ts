@@ -331,3 +331,33 @@ describe('unknown keys: a warning naming the closest known key', () => {
     assertOnly(`x-common: &src { registry: src.example.com }\n${config()}`, {});
   });
 });
+
+describe('not in dregsy: names that fail every image are config errors', () => {
+  const CREDS = "a registry is 'host[:port]', without credentials ('user:password@'): put them in 'auth' or 'auth-file'";
+  test('credentials in a registry name, never repeated in the message', () => {
+    const got = check(config().replace('src.example.com', "'bob:s3cret@src.example.com'").replace('dst.example.com', 'bob@dst.example.com:5000'));
+    assert.deepEqual(got.errors, [`c.yaml:4: tasks[0].source.registry: ${CREDS}`, `c.yaml:6: tasks[0].target.registry: ${CREDS}`]);
+    assert.ok(!got.errors.join('').includes('s3cret'));
+  });
+  test("ECR public's '<account>[:<region>]@public.ecr.aws' stays valid", () => {
+    assertOnly(config().replace('src.example.com', '123456789012@public.ecr.aws'), {});
+    assertOnly(config().replace('dst.example.com', '123456789012:us-east-1@public.ecr.aws'), {});
+  });
+  const mapping = (m: string) => config({ task: `    mappings:\n      - ${m}\n` });
+  test('an upper-case target path: a plain to, or a plain from without to', () => {
+    assertOnly(mapping('{ from: team/app, to: Team/App }'), {
+      errors: ["c.yaml:8: tasks[0].mappings[0].to: target repository 'Team/App' has upper-case letters: registries accept only lower-case repository names"],
+    });
+    assertOnly(mapping('{ from: Library/Busybox }'), {
+      errors: ["c.yaml:8: tasks[0].mappings[0].from: target repository 'Library/Busybox' has upper-case letters: registries accept only lower-case repository names"],
+    });
+  });
+  test('an upper-case prefix for a regex from; a regex to is known only at run time', () => {
+    assertOnly(mapping('{ from: "regex:team/.*", to: Mirror }'), {
+      errors: ["c.yaml:8: tasks[0].mappings[0].to: target repository 'Mirror' has upper-case letters: registries accept only lower-case repository names"],
+    });
+    assertOnly(mapping('{ from: "regex:team/.*", to: "regex:team,Mirror" }'), {});
+    assertOnly(mapping('{ from: "regex:(?i)TEAM/.*" }'), {});
+    assertOnly(mapping('{ from: team/app, to: mirror/app }'), {});
+  });
+});

@@ -28,6 +28,7 @@ import {
   mappingSchema,
   taskSchema,
 } from './schema.js';
+import { checkStrictRules } from './strict-rules.js';
 import { yamlDuration } from './yaml-scalar.js';
 
 export const MINIMUM_TASK_INTERVAL_S = 30;
@@ -55,6 +56,7 @@ export function checkRules(raw: unknown): Finding[] {
     });
     findings.push(...checkDuplicateNames(config.tasks));
   }
+  findings.push(...checkStrictRules(raw));
   return findings;
 }
 
