@@ -35,10 +35,10 @@ test('property: any mutated config loads or is a ConfigError, within a time boun
         }
         assert.ok(performance.now() - started < BOUND_MS, `took ${Math.round(performance.now() - started)} ms`);
       }),
-      { seed: 20_240_601, numRuns: 150 },
+      { seed: 20_240_601, numRuns: 120 },
     );
     // the generator must break configs, or this test proves nothing
-    assert.ok(errors > 60, `only ${errors} of 150 cases were config errors`);
+    assert.ok(errors > 50, `only ${errors} of 120 cases were config errors`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

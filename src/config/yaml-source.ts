@@ -18,6 +18,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 
 import type { Document, Node as YamlNode, YAMLMap } from 'yaml';
 import type { ConfigProblem } from '../errors.js';
 import { formatPath, type ConfigPath, type PathSegment } from './config-path.js';
+import { nestingProblem } from './yaml-depth.js';
 import { YAML_NULL_WORDS } from './yaml-scalar.js';
 
 export type YamlData = string | null | YamlData[] | YamlObject;
@@ -41,6 +42,9 @@ const STR_TAG = 'tag:yaml.org,2002:str';
 const NULL_TAG = 'tag:yaml.org,2002:null';
 
 export function readYamlSource(text: string): YamlSource {
+  // before the YAML library, whose time grows with the square of the depth (yaml-depth.ts)
+  const tooDeep = nestingProblem(text);
+  if (tooDeep) return { data: undefined, errors: [{ path: '', line: tooDeep.line, message: tooDeep.message }], warnings: [], lineOf: () => undefined };
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     version: '1.1',

@@ -85,14 +85,15 @@ const DUPLICATE_NAME = 'duplicate capture group name';
 function compileRe2(text: string): { re: RE2JS; names: (string | undefined)[] } {
   const standIns = new Map<string, string>();
   let current = text;
-  for (;;) {
+  // each round renames one repeated name or puts literals back; more rounds than that is a bug
+  for (let round = 0; ; round++) {
     let re: RE2JS;
     try {
       re = RE2JS.compile(current);
     } catch (e) {
       if (!(e instanceof RE2JSSyntaxException)) throw e;
       const dup = e.error === DUPLICATE_NAME ? e.input : null;
-      if (dup === null || !current.includes(`<${dup}>`)) throw goError(e, standIns);
+      if (dup === null || !current.includes(`<${dup}>`) || round > text.length) throw goError(e, standIns);
       current = renameAll(current, dup, standIns);
       continue;
     }

@@ -18,7 +18,7 @@ import { runDregsy } from './dregsy-cli.js';
 
 /** Far above a normal run (under a second), far below "hangs". */
 const BOUND_MS = 30_000;
-const RUNS = 20;
+const RUNS = 14;
 const SECRET = `${Buffer.from('user:pw').toString('base64')}\n`;
 
 /** What stands at the config's path, or at the auth-file's (`secret.txt`) path. */

@@ -59,6 +59,11 @@ describe('the config file itself', () => {
     await assertRefused([`-config=${file}`], /is larger than 4 MiB, the most this file may hold/);
   });
 
+  test('nesting no config has is refused before the YAML parser spends minutes on it', async () => {
+    const file = await writeConfig(dir, `tasks:\n${'- '.repeat(2_000_000)}x\n`, 'nested.yaml');
+    await assertRefused([`-config=${file}`], /nested\.yaml:2: the YAML nests deeper than 200 levels/);
+  });
+
   test('binary content is refused with where, and its bytes are not echoed', async () => {
     const file = join(dir, 'binary.yaml');
     const bytes = Buffer.from([...Buffer.from('tasks:\n  - name: '), 0xc3, 0x28, 0x1b, 0x5b, 0x32, 0x4a, 0x00, 0x07]);
