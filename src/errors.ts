@@ -14,7 +14,16 @@ export interface ConfigProblem {
 
 export function formatProblem(file: string, p: ConfigProblem): string {
   const where = p.line !== undefined ? `${file}:${p.line}` : file;
-  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+  const message = escapeControls(p.message);
+  return p.path ? `${where}: ${p.path}: ${message}` : `${where}: ${message}`;
+}
+
+/**
+ * Messages quote config values, and a YAML escape (`"\e[2J"`) puts any control character in
+ * one: shown as `\x1b`, it cannot clear or recolour the terminal or forge a log line.
+ */
+function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** The config file cannot be used; carries every problem found, not just the first. */

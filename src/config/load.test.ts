@@ -262,3 +262,17 @@ test('loadConfig reads the file; a missing file is a ConfigError in dregsy’s w
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a wrong value is shown by its start, not whole', () => {
+  assert.throws(
+    () => parseConfigText(`tasks: ${'x'.repeat(100_000)}\n`, 'c.yaml'),
+    (e: unknown) => e instanceof ConfigError && e.message === `c.yaml:1: tasks: expected a list, got '${'x'.repeat(77)}...'`,
+  );
+});
+
+test('control characters in a quoted value are shown escaped, never sent to the terminal', () => {
+  assert.throws(
+    () => parseConfigText('relay: "\\e[2J\\x07"\ntasks: []\n', 'c.yaml'),
+    (e: unknown) => e instanceof ConfigError && e.message.startsWith("c.yaml:1: relay: invalid relay type: '\\x1b[2J\\x07'"),
+  );
+});

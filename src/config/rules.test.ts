@@ -360,4 +360,12 @@ describe('not in dregsy: names that fail every image are config errors', () => {
     assertOnly(mapping('{ from: "regex:(?i)TEAM/.*" }'), {});
     assertOnly(mapping('{ from: team/app, to: mirror/app }'), {});
   });
+  test('control characters in names, paths and tags', () => {
+    const text = config({ task: '    mappings:\n      - { from: "a\\e[2J", tags: [ok, "\\x07"] }\n' }).replace('name: t', 'name: "t\\x00"');
+    assert.deepEqual(check(text).errors, [
+      'c.yaml:2: tasks[0].name: holds a control character, which no name, path or tag can have',
+      'c.yaml:8: tasks[0].mappings[0].from: holds a control character, which no name, path or tag can have',
+      'c.yaml:8: tasks[0].mappings[0].tags[1]: holds a control character, which no name, path or tag can have',
+    ]);
+  });
 });

@@ -9,6 +9,9 @@
  *   ECR public's `<account>[:<region>]@public.ecr.aws` is dregsy's own syntax and stays valid.
  * - Repository names are lower case in the distribution spec: every registry refuses a push
  *   to `Team/App`, so a mapping whose target path has upper case cannot succeed.
+ * - No task name, registry, path or tag can hold a control character (a YAML escape such as
+ *   `"\e[2J"` writes one); they are printed in every log line, where they would reach the
+ *   terminal.
  */
 import { parsePathMapping, type PathMapping } from '../mapping/path-mapping.js';
 import type { PathSegment } from './config-path.js';
@@ -32,6 +35,7 @@ export function checkStrictRules(raw: unknown): Finding[] {
   if (!Array.isArray(config.tasks)) return out;
   config.tasks.forEach((task, i) => {
     if (!isRecord(task)) return;
+    out.push(...checkControlCharacters(task, ['tasks', i]));
     for (const role of ['source', 'target'] as const) out.push(...checkRegistryName(task[role], ['tasks', i, role]));
     if (Array.isArray(task.mappings)) {
       task.mappings.forEach((mapping, j) => out.push(...checkTargetCase(mapping, ['tasks', i, 'mappings', j])));
@@ -57,7 +61,8 @@ function checkTargetCase(mapping: unknown, path: PathSegment[]): Finding[] {
   const parsed = parsePathMapping(mapping.from, to);
   if (!parsed.ok) return []; // the mapping's own problems are reported by rules.ts
   const literal = literalTargetPart(parsed.mapping);
-  if (literal === undefined || literal === literal.toLowerCase()) return [];
+  // one problem per field: a control character is reported on its own
+  if (literal === undefined || literal === literal.toLowerCase() || CONTROL.test(literal)) return [];
   const field = to ? 'to' : 'from';
   return [error([...path, field], `target repository '${literal.replace(/^\//, '')}' has upper-case letters: registries accept only lower-case repository names`)];
 }
@@ -66,4 +71,26 @@ function literalTargetPart(m: PathMapping): string | undefined {
   if (m.to.kind === 'regex') return undefined;
   if (m.to.kind === 'path') return m.to.path;
   return m.from.kind === 'path' ? m.from.path : undefined;
+}
+
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+
+/** The names a task's log lines and reports show. */
+function checkControlCharacters(task: Raw, path: PathSegment[]): Finding[] {
+  const texts: [unknown, PathSegment[]][] = [[task.name, [...path, 'name']]];
+  for (const role of ['source', 'target'] as const) {
+    const location = task[role];
+    if (isRecord(location)) texts.push([location.registry, [...path, role, 'registry']]);
+  }
+  if (Array.isArray(task.mappings)) {
+    task.mappings.forEach((mapping, j) => {
+      if (!isRecord(mapping)) return;
+      const at = [...path, 'mappings', j];
+      texts.push([mapping.from, [...at, 'from']], [mapping.to, [...at, 'to']]);
+      if (Array.isArray(mapping.tags)) mapping.tags.forEach((tag, k) => texts.push([tag, [...at, 'tags', k]]));
+    });
+  }
+  return texts
+    .filter(([text]) => typeof text === 'string' && CONTROL.test(text))
+    .map(([, at]) => error(at, 'holds a control character, which no name, path or tag can have'));
 }

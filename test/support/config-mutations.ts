@@ -63,11 +63,12 @@ const KEYS = [
   'search', 'verbose', 'skopeo', 'docker', 'watch', 'concurrency', 'copies', 'checks', '<<', 'dockerhost',
 ];
 
-/** Values that mean something somewhere: paths to devices, expressions, durations. */
+/** Values that mean something somewhere: paths to devices, expressions, durations, terminal escapes. */
 const SPECIAL = [
   '/dev/zero', '/dev/stdin', '/tmp', '/etc/hostname', '.', 'regex:(a+)+$', 'regex:a(b', 'regex:,', 'semver: >=x',
   'keep: latest 99999999999999999999', 'bob:pw@127.0.0.1:1', '123456789012@public.ecr.aws', 'Upper/Case', 'all',
   'linux/arm/v7/extra', '-1', '0', '1e400', '0x7fffffffffffffff', '10x', '-5m', '${UNSET_VAR}', '$${x}', 'none', '',
+  '\x1b[2J', 'podman\x07\x00', 'a\nb', '\u202etxt.exe',
 ];
 
 type Json = null | boolean | number | bigint | string | Json[] | { [key: string]: Json };
