@@ -46,7 +46,7 @@ export class UsageError extends Error {
   }
 }
 
-/** Something needed at start is missing (skopeo binary, Docker Engine). */
+/** Something needed at start is missing (skopeo binary, Docker Engine, a usable temp folder). */
 export class EnvironmentError extends Error {
   constructor(message: string) {
     super(message);
@@ -78,6 +78,16 @@ export class RelayError extends Error {
     this.command = command;
     this.exitCode = exitCode;
     this.stderrTail = stderrTail;
+  }
+}
+
+/** SIGINT or SIGTERM ended a wait (config load, relay start) before it was done. */
+export class StoppedError extends Error {
+  readonly signal: string;
+  constructor(signal: string) {
+    super(`stopped by ${signal}`);
+    this.name = 'StoppedError';
+    this.signal = signal;
   }
 }
 

@@ -1,21 +1,34 @@
 /**
  * Credentials reach skopeo only through authfiles (containers-auth.json), never through
  * argv, where every user of the machine could read them. Files live in a private directory
- * (0700) created per store, are written 0600, and are removed by `dispose()`.
+ * (0700) created per store, are written 0600, and are removed by `dispose()`, or by
+ * `removeNow()` when the process exits in a hurry; a folder left by a killed process is
+ * removed at the next start (authfile-owner.ts).
+ *
+ * The folder is made only when a relay needs it (`open()`, from the skopeo relay's
+ * prepare): a run with the native or Docker relay, or a dry run, writes nothing to disk.
  *
  * A location with no credentials still gets an (empty) authfile, so skopeo never falls back
  * to the host's own ~/.docker/config.json or containers auth.json.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EnvironmentError, errorMessage } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { AUTHFILE_FOLDER_PREFIX, claimFolder, removeOrphanedFolders } from './authfile-owner.js';
 import type { Credentials } from './credentials.js';
 
 export interface AuthfileStore {
+  /** Makes the private folder now; EnvironmentError when the temp folder cannot be used. */
+  open(): Promise<void>;
   /** Path of an authfile holding `credentials` for `registry` (host[:port]); empty when anonymous. */
   fileFor(registry: string, credentials: Credentials | undefined): Promise<string>;
   /** Removes every file and the directory. Safe to call twice. */
   dispose(): Promise<void>;
+  /** Removes the directory synchronously: on process exit, when nothing can be awaited. */
+  removeNow(): void;
 }
 
 /** Registry keys skopeo looks up for a host: Docker Hub's aliases all resolve to docker.io. */
@@ -33,36 +46,90 @@ export function authfileContent(registry: string, credentials: Credentials | und
   return JSON.stringify({ auths });
 }
 
-export async function createAuthfileStore(baseDir: string = tmpdir()): Promise<AuthfileStore> {
-  const dir = await mkdtemp(join(baseDir, 'dregsy-auth-'));
-  // mkdtemp creates the directory 0700 already; files are 0600 and created exclusively.
+const UNUSABLE: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  ENOTDIR: 'it is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'it is on a read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+async function makeFolder(baseDir: string): Promise<string> {
+  try {
+    return await mkdtemp(join(baseDir, AUTHFILE_FOLDER_PREFIX));
+  } catch (e) {
+    const why = UNUSABLE[String((e as { code?: unknown }).code)] ?? errorMessage(e);
+    throw new EnvironmentError(`cannot make a private folder for authfiles in '${baseDir}' (the temp folder): ${why}. Set TMPDIR to a writable folder.`);
+  }
+}
+
+export function createAuthfileStore(baseDir: string = tmpdir()): AuthfileStore {
+  let dir: string | undefined;
+  let opened: Promise<{ dir: string; release(): void }> | undefined;
   // One file per registry and user: renewed credentials (an ECR token every few hours)
   // replace the file's content instead of adding files for the life of a daemon.
-  const files = new Map<string, { path: string; content: string; ready: Promise<string> }>();
+  const files = new Map<string, { name: string; content: string; ready: Promise<string> }>();
   let count = 0;
   let disposed = false;
+
+  function open() {
+    opened ??= makeFolder(baseDir).then(async (made) => {
+      // mkdtemp creates the directory 0700 already; files are 0600 and created exclusively.
+      dir = made;
+      try {
+        return { dir: made, ...(await claimFolder(made)) };
+      } catch (e) {
+        throw new EnvironmentError(`cannot write to the authfile folder '${made}': ${errorMessage(e)}`);
+      }
+    });
+    return opened;
+  }
+
   return {
+    async open() {
+      if (disposed) throw new Error('authfile store already disposed');
+      await open();
+    },
     fileFor(registry, credentials) {
       if (disposed) return Promise.reject(new Error('authfile store already disposed'));
       const content = authfileContent(registry, credentials);
       const key = `${registry}\0${credentials?.username ?? ''}`;
       const known = files.get(key);
       if (known && known.content === content) return known.ready;
-      const path = known?.path ?? join(dir, `auth-${++count}.json`);
-      const tmp = join(dir, `auth-${++count}.json.tmp`);
+      const name = known?.name ?? `auth-${++count}.json`;
+      const n = ++count;
       // Written aside, then renamed over: a skopeo reading the file sees the old or the new
       // content, never half of one. After the previous write, so the last one wins.
       const ready = (known?.ready.catch(() => undefined) ?? Promise.resolve())
-        .then(() => writeFile(tmp, content, { mode: 0o600, flag: 'wx' }))
-        .then(() => rename(tmp, path))
-        .then(() => path);
-      files.set(key, { path, content, ready });
+        .then(() => open())
+        .then(async (folder) => {
+          const path = join(folder.dir, name);
+          const tmp = join(folder.dir, `auth-${n}.json.tmp`);
+          await writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
+          await rename(tmp, path);
+          return path;
+        });
+      files.set(key, { name, content, ready });
       return ready;
     },
     async dispose() {
       disposed = true;
       await Promise.allSettled([...files.values()].map((f) => f.ready));
-      await rm(dir, { recursive: true, force: true });
+      const folder = await opened?.catch(() => undefined);
+      folder?.release();
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    },
+    removeNow() {
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** At start: removes the authfile folders that dregsy processes which were killed left in `baseDir`. */
+export async function removeOrphanedAuthfiles(logger: Logger, baseDir: string = tmpdir()): Promise<void> {
+  const swept = await removeOrphanedFolders(baseDir);
+  for (const dir of swept.removed) logger.info(`removed authfile folder '${dir}': the dregsy that made it was killed`);
+  for (const f of swept.failed) logger.warn(`cannot clean up authfile folder '${f.dir}': ${f.error}`);
+  for (const dir of swept.kept) logger.debug(`left authfile folder '${dir}': cannot tell whether the process that made it still runs`);
 }

@@ -7,6 +7,7 @@
  * The AWS SDK and google-auth-library are loaded on first use: a config without ECR or a
  * Google registry does not pay for loading them.
  */
+import { untilAborted } from '../abortable.js';
 import type { Location, Task } from '../config/schema.js';
 import { ecrInfo } from '../config/registry-host.js';
 import type { Logger } from '../log/logger.js';
@@ -33,7 +34,7 @@ export interface CredentialSources {
   /** A location's ECR credentials when it asks for them (`auth-refresh` on ECR); else undefined. */
   ecrCredentials(location: Location, signal?: AbortSignal): Promise<Credentials | undefined>;
   /** An access token for a Google registry, as user `oauth2accesstoken`. */
-  googleCredentials(): Promise<Credentials>;
+  googleCredentials(signal?: AbortSignal): Promise<Credentials>;
   /** What docker's config.json holds for the registry; undefined when off or nothing. */
   dockerConfigCredentials(registry: string, signal?: AbortSignal): Promise<Credentials | undefined>;
   readAuthFile(path: string): Promise<AuthFileRead>;
@@ -80,8 +81,9 @@ export function createCredentialSources(opts: CredentialSourcesOptions): Credent
       });
     },
 
-    async googleCredentials() {
-      return (await googleTokens()).credentials();
+    async googleCredentials(signal) {
+      // google-auth-library takes no signal: stop waiting for it instead.
+      return untilAborted(googleTokens().then((g) => g.credentials()), signal);
     },
 
     async dockerConfigCredentials(registry, signal) {

@@ -70,7 +70,7 @@ async function credentialsFor(location: Location, registry: string, ctx: Endpoin
   if (fromDocker) return found(fromDocker);
   if (isGoogleRegistry(registry)) {
     try {
-      return found(await sources.googleCredentials());
+      return found(await sources.googleCredentials(ctx.signal));
     } catch (e) {
       throw new Error(`no token for Google registry '${registry}': ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -5,6 +5,7 @@
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import pLimit from 'p-limit';
+import { untilAborted } from '../abortable.js';
 import { createAuthfileStore } from '../auth/authfile.js';
 import { createCredentialSources } from '../auth/credential-sources.js';
 import type { Environment } from '../config/environment.js';
@@ -28,13 +29,19 @@ export interface RuntimeContext {
   redactor: Redactor;
   configFile: string;
   onProgress: (task: string, counts: RunCounts) => void;
+  /** Ends the relay's start (waiting for the Docker Engine) at a SIGINT/SIGTERM. */
+  stop?: AbortSignal | undefined;
+  /** Registers what must run on any exit of the process (removing the authfile folder). */
+  onExit?: ((hook: () => void) => () => void) | undefined;
 }
 
 export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): Promise<Runtime> {
   const { settings } = config;
   const { env, logger, redactor } = ctx;
   const checkOnly = ctx.mode === 'check';
-  const authfiles = await createAuthfileStore();
+  // Its folder is made only if the relay needs one (skopeo), and goes on any exit, even an emergency.
+  const authfiles = createAuthfileStore();
+  const offExit = ctx.onExit?.(() => authfiles.removeNow());
   // ECR tokens are cached here for the life of the runtime; AWS, Google, docker config, auth-file.
   const credentialSources = createCredentialSources({
     logger,
@@ -60,10 +67,11 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     await registry.close();
     await hub.close();
     await authfiles.dispose();
+    offExit?.();
     credentialSources.close();
   };
   try {
-    if (!checkOnly) await relay.prepare();
+    if (!checkOnly) await untilAborted(relay.prepare(ctx.stop), ctx.stop);
   } catch (e) {
     await dispose();
     throw e;

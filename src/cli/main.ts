@@ -4,10 +4,16 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ConfigError, UsageError } from '../errors.js';
+import { readEnvironment } from '../config/environment.js';
+import { ConfigError, StoppedError, UsageError } from '../errors.js';
+import { createLogger } from '../log/create-logger.js';
+import { Redactor } from '../log/redact.js';
 import { exitCodeForError, isUserError, ExitCode } from './exit-codes.js';
 import { normalizeGoFlags } from './argv.js';
+import { fatalLine } from './last-resort.js';
+import { KILL_MARGIN_MS, startLifecycle, type Lifecycle, type LogPort, type ProcessPort } from './lifecycle.js';
 import { runSync, type CliIo } from './run-sync.js';
+import { mappedTrace } from './stack-trace.js';
 
 export type { CliIo } from './run-sync.js';
 
@@ -23,16 +29,30 @@ function version(): string {
   }
 }
 
-export function processIo(): CliIo {
+export function processIo(lifecycle: Lifecycle): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    onSignal(signal, handler) {
-      process.on(signal, handler);
-      return () => process.off(signal, handler);
-    },
+    onSignal: (signal, handler) => lifecycle.onSignal(signal, handler),
+    lifecycle,
   };
+}
+
+function processPort(): ProcessPort {
+  return {
+    on: (event, listener) => process.on(event, listener),
+    off: (event, listener) => process.off(event, listener),
+    exit: (code) => process.exit(code),
+    setExitCode: (code) => void (process.exitCode = code),
+    stderr: (text) => void process.stderr.write(text),
+  };
+}
+
+/** Until a run has its own logger: signal notices and the last resort, with LOG_LEVEL and LOG_FORMAT honoured. */
+function bootLogger(env: NodeJS.ProcessEnv): LogPort {
+  const { logLevel, logFormat } = readEnvironment(env);
+  return createLogger({ level: logLevel, format: logFormat, color: false, redactor: new Redactor(), out: process.stdout });
 }
 
 interface SyncOptions {
@@ -62,8 +82,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       .description('Keep container images in sync between registries (a dregsy-compatible sync tool).'),
   )
     .option('--force', 'copy every selected image, even when the target already has the same digest')
-    .option('--grace-period <seconds>', 'on SIGINT/SIGTERM, how long running copies may take to finish', '30')
     .option('--listen <addr>', "serve the webhook and trigger endpoints on ADDR ('127.0.0.1:8080', ':8080'); wins over 'listen:'")
+    // 20 s: with the 7 s a killed copy may take to end, well inside Kubernetes' 30 s before SIGKILL
+    .option('--grace-period <seconds>', 'on SIGINT/SIGTERM, how long running copies may take to finish', '20')
     .version(ver, '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
@@ -96,6 +117,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (!opts.config) throw new UsageError(`missing -config\nsynopsis: ${SYNOPSIS}`);
     const grace = Number(opts.gracePeriod);
     if (!Number.isFinite(grace) || grace < 0) throw new UsageError(`invalid --grace-period '${opts.gracePeriod}': expected seconds`);
+    io.lifecycle.setShutdownDeadline(grace * 1000 + KILL_MARGIN_MS);
     return await runSync(
       {
         configFile: opts.config,
@@ -113,15 +135,30 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr.write(`invalid config (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${e.message}\n`);
+    } else if (e instanceof StoppedError) {
+      // Only a start-up wait ends with it: the service handles a stop once tasks run.
+      io.stderr.write(`dregsy: ${e.message} before the tasks ran\n`);
     } else if (isUserError(e)) {
       io.stderr.write(`dregsy: ${(e as Error).message}\n`);
     } else {
-      io.stderr.write(`dregsy: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      // One line; the trace only on request, mapped to the sources (the bundle is minified).
+      io.stderr.write(`dregsy: ${fatalLine(e)}\n`);
+      if (['debug', 'trace'].includes(readEnvironment(io.env).logLevel)) io.stderr.write(`${mappedTrace(e)}\n`);
     }
     return exitCodeForError(e);
   }
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
-  process.exitCode = await run(argv, processIo());
+/** What the launcher (bin/dregsy) hands over: signals it received while this bundle loaded, and its listeners. */
+export interface Launcher {
+  signals: readonly string[];
+  release(): void;
+}
+
+export async function main(argv: readonly string[], launcher?: Launcher): Promise<void> {
+  // First: from here on no signal, uncaught error or exit leaves credentials behind.
+  const lifecycle = startLifecycle(processPort(), bootLogger(process.env), launcher?.signals ?? []);
+  // Only now: with no listener at all for a moment, Node would drop a signal that is on its way.
+  launcher?.release();
+  lifecycle.finish(await run(argv, processIo(lifecycle)));
 }

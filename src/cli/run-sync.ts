@@ -4,6 +4,8 @@
  * connects signals, and turns the service's result into output and an exit code. The running
  * itself is the service's (src/service/).
  */
+import { untilAborted } from '../abortable.js';
+import { removeOrphanedAuthfiles } from '../auth/authfile.js';
 import { readEnvironment } from '../config/environment.js';
 import { errorMessage, UsageError } from '../errors.js';
 import { createLogger } from '../log/create-logger.js';
@@ -14,11 +16,12 @@ import { watchConfigFile } from '../schedule/config-watch.js';
 import { createServiceListener } from '../server/listener.js';
 import { Service } from '../service/service.js';
 import { loadServiceConfig } from '../service/service-config.js';
-import { buildReport, writeReport } from '../sync/report.js';
+import { buildReport, createReportWriter } from '../sync/report.js';
 import type { RunMode, TaskRunResult } from '../sync/run-task.js';
 import { formatCheck } from './check-output.js';
 import { buildRuntime } from './compose-runtime.js';
 import { ExitCode } from './exit-codes.js';
+import type { RunLifecycle } from './lifecycle.js';
 import { createProgress } from './progress.js';
 
 export interface CliIo {
@@ -26,6 +29,8 @@ export interface CliIo {
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   onSignal(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', handler: () => void): () => void;
+  /** Start-up waits end on `stop`; exit and emergency hooks keep credentials from outliving the process. */
+  lifecycle: RunLifecycle;
 }
 
 export interface SyncCommand {
@@ -71,37 +76,56 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     out: progress.wrapOut(io.stdout),
   });
   progress.attach(logger);
+  io.lifecycle.useLogger(logger);
   for (const w of env.warnings) logger.warn(w);
+  // Folders of authfiles (credentials) that a killed dregsy left behind.
+  await removeOrphanedAuthfiles(logger);
   const filter = taskFilter(cmd.runFilter);
   const checkOnly = cmd.mode === 'check';
   const latest = new Map<string, TaskRunResult>();
 
-  const saveReport = async (file: string) => {
+  const reports = cmd.reportFile !== undefined ? createReportWriter(cmd.reportFile) : undefined;
+  const saveReport = async () => {
     try {
-      await writeReport(file, buildReport(cmd.mode, latest.values(), cmd.version));
+      await reports?.write(buildReport(cmd.mode, latest.values(), cmd.version));
     } catch (e) {
-      logger.error(`cannot write report '${file}': ${errorMessage(e)}`);
+      logger.error(`cannot write report '${cmd.reportFile}': ${errorMessage(e)}`);
     }
   };
+  // An emergency exit (an uncaught error, the shutdown deadline) still leaves the report.
+  const offEmergency = io.lifecycle.onEmergency(() => reports?.writeNow(buildReport(cmd.mode, latest.values(), cmd.version)));
   const service = new Service({
     mode: cmd.mode,
     clock: systemClock(),
     logger,
     graceMs: cmd.graceMs,
     load: async () => {
-      const config = await loadServiceConfig({ file: cmd.configFile, vars: env.configVars, filter, listenFlag: checkOnly ? undefined : cmd.listen, webhookToken: env.webhookToken });
+      logger.debug(`reading config '${cmd.configFile}'`);
+      // A SIGINT/SIGTERM ends the wait (a large config, a slow disk); the reading is abandoned.
+      const loading = loadServiceConfig({ file: cmd.configFile, vars: env.configVars, filter, listenFlag: checkOnly ? undefined : cmd.listen, webhookToken: env.webhookToken });
+      const config = await untilAborted(loading, io.lifecycle.stop);
       redactor.add(config.webhookToken); // never logged anyway; this makes sure of it
       return config;
     },
     buildRuntime: (config) =>
-      buildRuntime(config, { mode: cmd.mode, force: cmd.force, env, logger, redactor, configFile: cmd.configFile, onProgress: (name, counts) => progress.update(name, counts) }),
+      buildRuntime(config, {
+        mode: cmd.mode,
+        force: cmd.force,
+        env,
+        logger,
+        redactor,
+        configFile: cmd.configFile,
+        onProgress: (name, counts) => progress.update(name, counts),
+        stop: io.lifecycle.stop,
+        onExit: (hook) => io.lifecycle.onExit(hook),
+      }),
     listener: (sink) => createServiceListener({ sink, logger }),
     watch: (file, onChange) => watchConfigFile(file, { debounceMs: WATCH_DEBOUNCE_MS, onChange, logger }),
     hookEnv: env.hookEnv,
     emptyMessage: cmd.runFilter ? `no task matches -run '${cmd.runFilter}'` : 'the config has no tasks',
     onRun: async (result) => {
       latest.set(result.task, result);
-      if (cmd.reportFile) await saveReport(cmd.reportFile);
+      await saveReport();
     },
   });
   const offs = (['SIGINT', 'SIGTERM'] as const).map((s) => io.onSignal(s, () => service.shutdown(s)));
@@ -121,6 +145,7 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     return ExitCode.ok;
   } finally {
     progress.stop();
+    offEmergency();
     for (const off of offs) off();
   }
 }

@@ -35,6 +35,8 @@ export interface DockerRelayOptions {
 const TAIL_LINES = 5;
 /** Removing images is local to the daemon and quick; a hung daemon must not block shutdown. */
 const CLEANUP_TIMEOUT_MS = 30_000;
+/** After a copy was ended by shutdown, cleaning up must fit in the shutdown deadline (cli/lifecycle.ts). */
+const SHUTDOWN_CLEANUP_TIMEOUT_MS = 3_000;
 
 export function createDockerRelay(opts: DockerRelayOptions): Relay {
   const engineOrError = connectEngine(opts.host, opts.apiVersion);
@@ -95,15 +97,15 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
       const message = `copy ${from} → ${to} failed at '${command}': ${why}${hint ? ` (${hint})` : ''}`;
       throw new RelayError(message, command, undefined, stderrTail || why);
     } finally {
-      await removeAll(e, cleanup, ctx.logger);
+      await removeAll(e, cleanup, ctx.logger, ctx.signal.aborted ? SHUTDOWN_CLEANUP_TIMEOUT_MS : CLEANUP_TIMEOUT_MS);
     }
   }
 
-  async function removeAll(e: DockerEngine, refs: readonly string[], log: Logger): Promise<void> {
+  async function removeAll(e: DockerEngine, refs: readonly string[], log: Logger, timeoutMs: number): Promise<void> {
     // Target tag first: the image goes with its last reference, so nothing is left dangling.
     for (const ref of refs) {
       try {
-        await e.removeImage(ref, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+        await e.removeImage(ref, AbortSignal.timeout(timeoutMs));
       } catch (err) {
         log.warn(`cannot remove '${ref}' from the Docker daemon: ${redact(err instanceof Error ? err.message : String(err))}`);
       }
@@ -134,6 +136,7 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
         if (attempt < attempts) {
           opts.logger?.info(`the Docker Engine at ${opts.host} does not answer yet (${last}); retrying in ${Math.round(intervalMs / 1000)}s (${attempt}/${attempts})`);
           await sleep(intervalMs, undefined, signal ? { signal } : {}).catch(() => undefined);
+          if (signal?.aborted) throw new EnvironmentError(`waiting for the Docker Engine at ${opts.host} was stopped`);
         }
       }
       throw new EnvironmentError(

@@ -29,6 +29,8 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
           `cannot execute skopeo ('${opts.binary}'): ${why}. Install skopeo (e.g. 'apt-get install skopeo') or set 'skopeo.binary' in the config.`,
         );
       }
+      // Made now, not at the first copy: an unusable temp folder is one clear error at start.
+      await opts.authfiles.open();
     },
     async copy(req: CopyRequest, ctx: CopyContext) {
       const [srcAuthfile, destAuthfile] = await Promise.all([
