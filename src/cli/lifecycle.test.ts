@@ -19,6 +19,7 @@ function fakeProcess() {
     },
     setExitCode: (code) => void (exitCode = code),
     stderr: (text) => void stderr.push(text),
+    outputPending: () => false,
   };
   return { events, port, exits, stderr, exitCode: () => exitCode };
 }

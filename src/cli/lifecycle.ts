@@ -24,6 +24,8 @@ export interface ProcessPort {
   setExitCode(code: number): void;
   /** Writes to standard error. */
   stderr(text: string): void;
+  /** Whether output is still on its way out (a pipe to a slow reader, where writes are asynchronous). */
+  outputPending(): boolean;
 }
 
 export type LogPort = Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'isLevelEnabled'>;
@@ -108,7 +110,8 @@ export function startLifecycle(proc: ProcessPort, fallback: LogPort, early: read
     },
     finish(code) {
       proc.setExitCode(code);
-      setTimeout(() => proc.exit(code), FINISH_WAIT_MS).unref();
+      const exitWhenWritten = () => (proc.outputPending() ? setTimeout(exitWhenWritten, 100).unref() : proc.exit(code));
+      setTimeout(exitWhenWritten, FINISH_WAIT_MS).unref();
     },
   };
 }

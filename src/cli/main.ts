@@ -46,6 +46,7 @@ function processPort(): ProcessPort {
     exit: (code) => process.exit(code),
     setExitCode: (code) => void (process.exitCode = code),
     stderr: (text) => void process.stderr.write(text),
+    outputPending: () => process.stdout.writableLength > 0 || process.stderr.writableLength > 0,
   };
 }
 

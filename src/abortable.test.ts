@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { untilAborted } from './abortable.js';
+
+test('untilAborted: settles as the work does, or rejects with the reason as soon as the signal aborts', async () => {
+  assert.equal(await untilAborted(Promise.resolve(1), new AbortController().signal), 1);
+  await assert.rejects(untilAborted(Promise.reject(new Error('work failed')), new AbortController().signal), /work failed/);
+  assert.equal(await untilAborted(Promise.resolve(2), undefined), 2);
+
+  const stop = new AbortController();
+  const never = new Promise<number>(() => undefined);
+  const waiting = untilAborted(never, stop.signal);
+  stop.abort(new Error('stopped'));
+  await assert.rejects(waiting, /stopped/);
+  // already aborted: at once, and the work's later failure is not an unhandled rejection
+  let fail: (e: Error) => void = () => undefined;
+  const late = new Promise<number>((_, reject) => (fail = reject));
+  await assert.rejects(untilAborted(late, stop.signal), /stopped/);
+  fail(new Error('too late'));
+  await new Promise((r) => setImmediate(r));
+});
