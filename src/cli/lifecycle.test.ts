@@ -130,3 +130,14 @@ test('finish() sets the exit code, and exits anyway when something holds the eve
   await withinMs(10_000, once(p.events, 'exited'));
   assert.deepEqual(p.exits, [2]);
 });
+
+test('after a SIGTERM, finish() exits as soon as the output is out', async () => {
+  const p = fakeProcess();
+  const lc = startLifecycle(p.port, recordingLogger());
+  p.events.emit('SIGTERM');
+  const started = Date.now();
+  lc.finish(1);
+  await withinMs(10_000, once(p.events, 'exited'));
+  assert.ok(Date.now() - started < 1_000);
+  assert.deepEqual(p.exits, [1]);
+});

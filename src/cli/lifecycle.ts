@@ -6,7 +6,8 @@
  *   killed copy needs to end): then the process exits whatever still runs, so Kubernetes,
  *   which SIGKILLs 30 s after SIGTERM, never has to;
  * - after main() has its exit code, anything that still holds the event loop (a read that
- *   never ends, a socket) gets a moment, then the process exits anyway.
+ *   never ends, a socket) gets a moment (none after a SIGINT/SIGTERM), then the process
+ *   exits anyway.
  * Every exit, however it comes, runs the exit hooks (the authfile folder is removed) and,
  * through execa's own exit hook, ends the child processes still running.
  */
@@ -111,7 +112,8 @@ export function startLifecycle(proc: ProcessPort, fallback: LogPort, early: read
     finish(code) {
       proc.setExitCode(code);
       const exitWhenWritten = () => (proc.outputPending() ? setTimeout(exitWhenWritten, 100).unref() : proc.exit(code));
-      setTimeout(exitWhenWritten, FINISH_WAIT_MS).unref();
+      // Asked to stop: what still holds the event loop (a timer of an abandoned start) is not worth a wait.
+      setTimeout(exitWhenWritten, hub.stop.aborted ? 0 : FINISH_WAIT_MS).unref();
     },
   };
 }
