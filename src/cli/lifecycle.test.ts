@@ -94,8 +94,8 @@ test('signal notices go to the logger of the moment', () => {
   p.events.emit('SIGHUP');
   undo();
   p.events.emit('SIGHUP');
-  assert.deepEqual(run.lines, ['info: received SIGHUP: ignored, no task is scheduled yet']);
-  assert.deepEqual(boot.lines, ['info: received SIGHUP: ignored, no task is scheduled yet']);
+  assert.deepEqual(run.lines, ['info: received SIGHUP: ignored, nothing to reload']);
+  assert.deepEqual(boot.lines, ['info: received SIGHUP: ignored, nothing to reload']);
 });
 
 test('the shutdown deadline: a process still running that long after SIGTERM exits with 1', async () => {

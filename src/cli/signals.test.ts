@@ -67,7 +67,7 @@ test('signals the launcher kept are handled as if they came now; SIGHUP without 
   const { hub, said } = hubOnEmitter();
   hub.replay(['SIGHUP', 'SIGUSR2', 'SIGTERM']);
   assert.equal(hub.stop.aborted, true);
-  assert.deepEqual(said, ['info: received SIGHUP: ignored, no task is scheduled yet', 'info: received SIGTERM: stopping']);
+  assert.deepEqual(said, ['info: received SIGHUP: ignored, nothing to reload', 'info: received SIGTERM: stopping']);
   hub.close();
 });
 

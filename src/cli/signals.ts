@@ -53,7 +53,7 @@ export function createSignalHub(source: SignalSource, opts: SignalHubOptions): S
   function dispatch(signal: HubSignal): void {
     const taken = [...(handlers.get(signal) ?? [])];
     if (signal === 'SIGHUP') {
-      if (taken.length === 0) opts.say('info', 'received SIGHUP: ignored, no task is scheduled yet');
+      if (taken.length === 0) opts.say('info', 'received SIGHUP: ignored, nothing to reload');
       for (const h of taken) h();
       return;
     }
