@@ -2,7 +2,7 @@
  * dregsy takes Go-style flags (`-config=FILE`, `-run REGEX`, one dash). commander wants two
  * dashes for long options, so single-dash long flags we know are rewritten first.
  */
-const LONG_FLAGS = ['config', 'run', 'version', 'help', 'report', 'force', 'grace-period', 'verbose', 'listen'];
+const LONG_FLAGS = ['config', 'run', 'version', 'help', 'report', 'force', 'grace-period', 'verbose', 'listen', 'shard'];
 
 export function normalizeGoFlags(argv: readonly string[]): string[] {
   const out: string[] = [];

@@ -26,7 +26,8 @@ export function formatCheck(results: readonly TaskRunResult[], verbose: boolean)
   const out: string[] = [];
   for (const t of results) {
     const c = t.counts;
-    out.push(`task ${t.task}: ${c.selected} selected, ${c.wouldCopy} to copy, ${c.skipped} in sync, ${c.failed} failed`);
+    const others = c.otherShards !== undefined ? `, ${c.otherShards} repositories on other shards` : '';
+    out.push(`task ${t.task}: ${c.selected} selected, ${c.wouldCopy} to copy, ${c.skipped} in sync, ${c.failed} failed${others}`);
     for (const r of [...t.images].sort((a, b) => a.source.localeCompare(b.source))) {
       const l = r.action === 'skipped' && verbose ? `  in sync  ${r.source} → ${r.target}  (${short(r.targetDigest)})` : line(r);
       if (l) out.push(l);

@@ -64,13 +64,15 @@ interface SyncOptions {
   report?: string;
   verbose?: boolean;
   listen?: string;
+  shard?: string;
 }
 
 function commonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'the config file (dregsy: -config=FILE)')
     .option('--run <regex>', 'only the tasks whose name matches (full-line anchored, a leading ! inverts)')
-    .option('--report <file>', 'write a JSON report of every image (references, digests, action, duration, error) after each task run');
+    .option('--report <file>', 'write a JSON report of every image (references, digests, action, duration, error) after each task run')
+    .option('--shard <index/count>', 'copy only this replica\'s share of the images (e.g. 0/3); default: from DREGSY_SHARDS or `shards` with JOB_COMPLETION_INDEX or the StatefulSet ordinal');
 }
 
 /** Runs the CLI and returns the exit code (the caller sets process.exitCode). */
@@ -130,6 +132,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         verbose: opts.verbose === true,
         listen: opts.listen,
         version: ver,
+        shard: opts.shard,
       },
       io,
     );

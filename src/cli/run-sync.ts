@@ -16,6 +16,7 @@ import { watchConfigFile } from '../schedule/config-watch.js';
 import { createServiceListener } from '../server/listener.js';
 import { Service } from '../service/service.js';
 import { loadServiceConfig } from '../service/service-config.js';
+import { parseShardFlag } from '../shard/shard.js';
 import { buildReport, createReportWriter } from '../sync/report.js';
 import type { RunMode, TaskRunResult } from '../sync/run-task.js';
 import { formatCheck } from './check-output.js';
@@ -47,6 +48,8 @@ export interface SyncCommand {
   verbose: boolean;
   /** `--listen ADDR`: serve the webhook and trigger endpoints there (wins over `listen:`). */
   listen?: string | undefined;
+  /** `--shard INDEX/COUNT`, as typed; see src/shard/. */
+  shard?: string | undefined;
   version: string;
 }
 
@@ -81,6 +84,10 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
   // Folders of authfiles (credentials) that a killed dregsy left behind.
   await removeOrphanedAuthfiles(logger);
   const filter = taskFilter(cmd.runFilter);
+  const shardFlag = cmd.shard !== undefined ? parseShardFlag(cmd.shard) : undefined;
+  if (typeof shardFlag === 'string') throw new UsageError(shardFlag);
+  // Decided again at every load with the config's `shards` (src/shard/choice.ts).
+  const shard = { ...env.shard, flag: cmd.shard };
   const checkOnly = cmd.mode === 'check';
   const latest = new Map<string, TaskRunResult>();
 
@@ -102,7 +109,7 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     load: async () => {
       logger.debug(`reading config '${cmd.configFile}'`);
       // A SIGINT/SIGTERM ends the wait (a large config, a slow disk); the reading is abandoned.
-      const loading = loadServiceConfig({ file: cmd.configFile, vars: env.configVars, filter, listenFlag: checkOnly ? undefined : cmd.listen, webhookToken: env.webhookToken });
+      const loading = loadServiceConfig({ file: cmd.configFile, vars: env.configVars, filter, listenFlag: checkOnly ? undefined : cmd.listen, webhookToken: env.webhookToken, shard });
       const config = await untilAborted(loading, io.lifecycle.stop);
       redactor.add(config.webhookToken); // never logged anyway; this makes sure of it
       return config;

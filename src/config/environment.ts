@@ -2,7 +2,7 @@
  * The environment variables dregsy's users set (reference §A.11), read in one place.
  * Invalid values fall back to the default with a warning, as dregsy logs an error and goes on.
  */
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { LogFormat } from '../log/create-logger.js';
 import type { LogLevel } from '../log/logger.js';
@@ -27,6 +27,8 @@ export interface Environment {
   webhookToken: { value: string | undefined; file: string | undefined };
   /** What after-sync hooks get as their environment: ours, less the webhook secret. */
   hookEnv: Record<string, string>;
+  /** What decides this replica's shard besides `--shard` (src/shard/shard.ts), as set. */
+  shard: { envCount: string | undefined; jobCompletionIndex: string | undefined; hostname: string };
   /** The values of `${VAR}` references in the config file. */
   configVars: Readonly<Record<string, string | undefined>>;
   warnings: string[];
@@ -66,11 +68,13 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const pick = (...names: string[]) => names.map((n) => env[n]?.trim()).find((v) => v !== undefined && v !== '');
   const proxy = { httpProxy: pick('HTTP_PROXY', 'http_proxy'), httpsProxy: pick('HTTPS_PROXY', 'https_proxy'), noProxy: pick('NO_PROXY', 'no_proxy') };
   const dockerConfigDir = env.DOCKER_CONFIG?.trim() || join(env.HOME?.trim() || homedir(), '.docker');
+  // A pod's hostname is its name (a StatefulSet's `<name>-<ordinal>`); HOSTNAME first, so tests can set it.
+  const shard = { envCount: env.DREGSY_SHARDS, jobCompletionIndex: env.JOB_COMPLETION_INDEX, hostname: env.HOSTNAME?.trim() || hostname() };
   const configVars = { ...env };
   const webhookToken = { value: env.DREGSY_WEBHOOK_TOKEN || undefined, file: env.DREGSY_WEBHOOK_TOKEN_FILE?.trim() || undefined };
   const hookEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v !== undefined && !WEBHOOK_SECRET_VARS.includes(k)) hookEnv[k] = v;
   }
-  return { logLevel, logFormat, forceColors, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, webhookToken, hookEnv, configVars, warnings };
+  return { logLevel, logFormat, forceColors, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, shard, webhookToken, hookEnv, configVars, warnings };
 }

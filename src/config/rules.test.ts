@@ -369,3 +369,13 @@ describe('not in dregsy: names that fail every image are config errors', () => {
     ]);
   });
 });
+
+describe('shards (not in dregsy)', () => {
+  test('a count below 1 is an error with its line', () => {
+    assertOnly(config({ head: 'shards: 0\n' }), { errors: ['c.yaml:1: shards: must be at least 1, got 0'] });
+    assertOnly(config({ head: 'shards: three\n' }), { errors: ["c.yaml:1: shards: expected an integer, got 'three'"] });
+  });
+  test('a positive count is fine', () => {
+    assertOnly(config({ head: 'shards: 4\n' }), {});
+  });
+});

@@ -49,7 +49,7 @@ function read<S extends z.ZodObject, K extends keyof S['shape'] & string>(schema
 
 export function checkRules(raw: unknown): Finding[] {
   const config = isRecord(raw) ? raw : {};
-  const findings: Finding[] = [...checkRelay(config), ...checkGlobalLister(config), ...checkConcurrency(config), ...checkDockerPlatforms(config), ...checkListen(config)];
+  const findings: Finding[] = [...checkRelay(config), ...checkGlobalLister(config), ...checkConcurrency(config), ...checkShards(config), ...checkDockerPlatforms(config), ...checkListen(config)];
   if (Array.isArray(config.tasks)) {
     config.tasks.forEach((task, i) => {
       if (isRecord(task)) findings.push(...checkTask(task, ['tasks', i]));
@@ -147,6 +147,12 @@ function checkConcurrency(config: Raw): Finding[] {
     if (n !== undefined && n < 1) out.push(error(['concurrency', key], `must be at least 1, got ${n}`));
   }
   return out;
+}
+
+/** Not in dregsy: how many replicas split the images (src/shard/). */
+function checkShards(config: Raw): Finding[] {
+  const n = read(configSchema, config, 'shards');
+  return n !== undefined && n < 1 ? [error(['shards'], `must be at least 1, got ${n}`)] : [];
 }
 
 /** Not in dregsy: where the webhook and trigger endpoints listen. */

@@ -219,6 +219,9 @@ export const configSchema = z
     listen: optional(yamlString).describe(
       'Address for the webhook and trigger endpoints, `host:port` or `:port` (e.g. `127.0.0.1:8080`); `--listen` overrides it (not in dregsy).',
     ),
+    shards: optional(yamlInt).describe(
+      'Split the images between this many replicas (not in dregsy): each owns the target repositories that rendezvous hashing assigns to its index, which comes from `--shard`, an Indexed Job\'s `JOB_COMPLETION_INDEX` or a StatefulSet pod\'s ordinal. `DREGSY_SHARDS` overrides it. Default 1 (no sharding).',
+    ),
     tasks: z.array(taskSchema).nullish().describe('The sync tasks, run in this order.'),
   })
   .describe('Configuration of dregsy, a container image sync tool: which images to copy between registries, and how often.');

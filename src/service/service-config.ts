@@ -1,8 +1,8 @@
 /**
  * One config as the service runs it: read, checked, resolved into tasks, with what the
- * service itself needs (listen address, webhook secret, concurrency). Loading is all or
- * nothing: any problem throws a ConfigError listing every problem, so a reload can refuse
- * a bad config and keep the good one it runs.
+ * service itself needs (listen address, webhook secret, concurrency, this replica's shard).
+ * Loading is all or nothing: any problem throws a ConfigError listing every problem, so a
+ * reload can refuse a bad config and keep the good one it runs.
  */
 import { readFile } from 'node:fs/promises';
 import type { Vars } from '../config/env-expand.js';
@@ -12,6 +12,8 @@ import { ConfigError, errorMessage, type ConfigProblem } from '../errors.js';
 import { keepsRunning, type ResolvedTask } from '../model/task.js';
 import { resolveTasks } from '../model/resolve-tasks.js';
 import { parseListenAddress } from '../server/listen-address.js';
+import type { ShardChoice, ShardSource } from '../shard/choice.js';
+import { decideShard } from '../shard/shard.js';
 
 export interface ServiceConfig {
   loaded: LoadedConfig;
@@ -22,6 +24,8 @@ export interface ServiceConfig {
   listen: string | undefined;
   /** The webhook endpoints' shared secret; never logged. */
   webhookToken: string | undefined;
+  /** This replica's share of full runs (src/shard/), decided for this config's `shards`. */
+  shard: ShardChoice;
   /** Canonical text of the settings the runtime is built from: equal keys, no rebuild on reload. */
   runtimeKey: string;
 }
@@ -34,6 +38,8 @@ export interface ServiceConfigSource {
   /** `--listen`, which wins over `listen:`. */
   listenFlag: string | undefined;
   webhookToken: { value: string | undefined; file: string | undefined };
+  /** `--shard` and the environment's DREGSY_SHARDS, JOB_COMPLETION_INDEX and hostname. */
+  shard: ShardSource;
 }
 
 async function readToken(source: ServiceConfigSource['webhookToken']): Promise<{ token: string | undefined; problem?: string }> {
@@ -57,6 +63,8 @@ export async function loadServiceConfig(src: ServiceConfigSource): Promise<Servi
     const parsed = parseListenAddress(src.listenFlag);
     if (!parsed.ok) problems.push({ path: '', message: `--listen: ${parsed.message}` });
   }
+  const shard = decideShard({ ...src.shard, configCount: loaded.config.shards });
+  if (shard.kind === 'error') problems.push({ path: '', message: shard.message });
   const { token, problem } = await readToken(src.webhookToken);
   if (problem) problems.push({ path: '', message: problem });
   const webhookTasks = tasks.filter((t) => t.timing.webhook && !t.timing.disabled);
@@ -67,7 +75,7 @@ export async function loadServiceConfig(src: ServiceConfigSource): Promise<Servi
   } else if (token === undefined && !problem) {
     problems.push({ path: 'listen', message: 'the webhook and trigger endpoints need a shared secret: set DREGSY_WEBHOOK_TOKEN or DREGSY_WEBHOOK_TOKEN_FILE' });
   }
-  if (problems.length > 0) throw new ConfigError(loaded.file, problems);
+  if (problems.length > 0 || shard.kind === 'error') throw new ConfigError(loaded.file, problems);
   const runtimeKey = JSON.stringify({
     relay: settings.relay,
     skopeo: settings.skopeo,
@@ -77,7 +85,7 @@ export async function loadServiceConfig(src: ServiceConfigSource): Promise<Servi
     copies: settings.parallelCopies,
     checks: settings.parallelChecks,
   });
-  return { loaded, settings, tasks, listen, webhookToken: token, runtimeKey };
+  return { loaded, settings, tasks, listen, webhookToken: token, shard, runtimeKey };
 }
 
 /** True when the service keeps running by itself (some task is periodic or waits for events). */

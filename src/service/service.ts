@@ -15,7 +15,8 @@ import type { PushEvent } from '../plan/push-match.js';
 import type { Clock } from '../schedule/clock.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import type { RunContext, RunPlan } from '../schedule/types.js';
-import type { TaskRunResult } from '../sync/run-task.js';
+import { describeShard, shardOf } from '../shard/choice.js';
+import type { RunScope, TaskRunResult } from '../sync/run-task.js';
 import { routePush } from './push-routing.js';
 import { RuntimeHolder, type Runtime } from './runtime.js';
 import { isLongRunning, type ServiceConfig } from './service-config.js';
@@ -233,6 +234,9 @@ export class Service implements PushSink, ServiceControl {
 
   private warnAbout(config: ServiceConfig): void {
     for (const w of config.loaded.warnings) this.opts.logger.warn(formatProblem(config.loaded.file, w));
+    for (const w of config.shard.warnings) this.opts.logger.warn(w);
+    const shard = describeShard(config.shard);
+    if (shard) this.opts.logger.info(shard);
     if (config.tasks.length === 0) this.opts.logger.warn(this.opts.emptyMessage ?? 'the config has no tasks');
   }
 
@@ -240,7 +244,7 @@ export class Service implements PushSink, ServiceControl {
     const lease = this.runtimes.acquire();
     let result: TaskRunResult;
     try {
-      result = await lease.runtime.run(task, plan.full ? { kind: 'full' } : { kind: 'pushed', images: plan.images }, ctx.signals);
+      result = await lease.runtime.run(task, this.scopeOf(plan), ctx.signals);
     } finally {
       lease.release();
     }
@@ -262,6 +266,15 @@ export class Service implements PushSink, ServiceControl {
       summary.hook = ok ? 'ok' : 'failed';
     }
     return summary;
+  }
+
+  /**
+   * Full runs (start, interval, schedule, trigger, run-now, check) cover this replica's shard of
+   * the config in force; push events name their images, which any replica copies (src/shard/).
+   */
+  private scopeOf(plan: RunPlan): RunScope {
+    if (!plan.full) return { kind: 'pushed', images: plan.images };
+    return { kind: 'full', shard: this.config && shardOf(this.config.shard) };
   }
 }
 

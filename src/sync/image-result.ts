@@ -41,6 +41,8 @@ export interface RunCounts {
   /** check mode: images a sync would copy */
   wouldCopy: number;
   notStarted: number;
+  /** Sharded runs only: target repositories left to the other replicas (not listed, checked or copied here). */
+  otherShards?: number;
 }
 
 export function emptyCounts(): RunCounts {

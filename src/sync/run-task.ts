@@ -18,14 +18,18 @@ import type { PushedImage } from '../plan/push-match.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
 import type { Relay } from '../relay/relay.js';
 import type { RunSignals } from '../schedule/run-signals.js';
+import { ownershipFilter, type OwnershipFilter, type Shard } from '../shard/shard.js';
 import { checkImage } from './check-image.js';
 import { countResults, type ImageResult, type RunCounts } from './image-result.js';
 import { selectImages, selectPushed } from './select-images.js';
 
 export type RunMode = 'sync' | 'check';
 
-/** What one run covers: every image the task selects, or only what push events named. */
-export type RunScope = { kind: 'full' } | { kind: 'pushed'; images: readonly PushedImage[] };
+/**
+ * What one run covers: every image the task selects (sharded: only the target repositories
+ * this replica owns), or only what push events named (whatever shard owns them).
+ */
+export type RunScope = { kind: 'full'; shard?: Shard | undefined } | { kind: 'pushed'; images: readonly PushedImage[] };
 
 export interface TaskRunDeps {
   registry: RegistryClient;
@@ -96,7 +100,8 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   let selected = 0;
   let checked = 0;
   const progress = () => deps.onProgress?.(task.name, countResults(images, checked, selected));
-  const finish = (ok: boolean) => finishRun(task, scope, started, images, checked, selected, log, ok);
+  let sharding: OwnershipFilter | undefined;
+  const finish = (ok: boolean) => finishRun(task, scope, started, images, { checked, selected, otherShards: sharding?.others.size }, log, ok);
   if (scope.kind === 'full') log.info('task run started');
   else log.info('task run started', { pushed: scope.images.length });
 
@@ -111,6 +116,8 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
     return finish(false);
   }
 
+  // Sharded: only this replica's target repositories are listed, checked and copied (src/shard/).
+  if (scope.kind === 'full' && scope.shard) sharding = ownershipFilter(scope.shard, target.registry);
   const tagLists = new Map<string, Promise<string[]>>();
   const targetRepos = new Map<string, Promise<void>>();
   const targetTagSets = new Map<string, Promise<ReadonlySet<string> | undefined>>();
@@ -139,7 +146,7 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   };
   const run: RunContext = { task, source, target, deps, signals, log, ensureTarget, targetTags, onChecked: () => void checked++ };
   const jobs: ImageJob[] = [];
-  const selectDeps = { ...deps, tagLists, limit: deps.limitCheck };
+  const selectDeps = { ...deps, tagLists, limit: deps.limitCheck, owned: sharding?.owned };
   for (const mapping of task.mappings) {
     if (signals.stop.aborted) break;
     if (scope.kind === 'pushed' && !scope.images.some((i) => i.mapping === mapping.index)) continue;
@@ -251,9 +258,17 @@ async function processImage(job: ImageJob): Promise<ImageResult> {
   });
 }
 
-function finishRun(task: ResolvedTask, scope: RunScope, started: number, images: ImageResult[], checked: number, selected: number, log: Logger, ok: boolean): TaskRunResult {
+interface Tally {
+  checked: number;
+  selected: number;
+  /** Sharded full runs: target repositories left to the other replicas. */
+  otherShards: number | undefined;
+}
+
+function finishRun(task: ResolvedTask, scope: RunScope, started: number, images: ImageResult[], tally: Tally, log: Logger, ok: boolean): TaskRunResult {
   const durationMs = Date.now() - started;
-  const counts = countResults(images, checked, selected);
+  const { checked, selected, otherShards } = tally;
+  const counts = { ...countResults(images, checked, selected), ...(otherShards !== undefined && { otherShards }) };
   const summary = { ...counts, ms: durationMs };
   if (ok) log.info('task run finished', summary);
   else log.error('task run finished with errors', summary);

@@ -20,12 +20,16 @@ export interface SelectDeps {
   tagLists: Map<string, Promise<string[]>>;
   /** Bounds concurrent registry reads. */
   limit: LimitFunction;
+  /** Sharded: whether this replica owns a target repository; the others' tags are not even listed. */
+  owned?: ((targetRepo: string) => boolean) | undefined;
 }
 
 export async function selectImages(task: ResolvedTask, mapping: ResolvedMapping, source: RegistryEndpoint, deps: SelectDeps, signal: AbortSignal): Promise<PlannedCopy[]> {
-  const pairs: RepoPair[] = isRepoSelection(mapping.paths)
+  const mapped: RepoPair[] = isRepoSelection(mapping.paths)
     ? mapPaths(mapping.paths, await deps.listRepositories(task, source, signal))
     : mapPaths(mapping.paths);
+  const owned = deps.owned;
+  const pairs = owned ? mapped.filter((p) => owned(p.target)) : mapped;
   const refs = new Map<string, readonly ImageRef[]>();
   await Promise.all(
     [...new Set(pairs.map((p) => p.source))].map(async (repo) => {
