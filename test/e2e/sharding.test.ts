@@ -99,7 +99,7 @@ test('three shards: every image arrives, each copied exactly once', async () => 
   assert.match(runs[2]!.run.stdout, /shard 2\/3 \(from JOB_COMPLETION_INDEX\)/);
 });
 
-test('four shards: a rerun writes nothing, and repositories move only to the new shard', async () => {
+test('four shards: a rerun writes nothing, and repositories move only to the new shard', async (t) => {
   assert.equal(owners3.length, 3, 'runs after the three-shard test');
   const puts = await target.manifestPuts();
   const runs = await Promise.all([0, 1, 2, 3].map((i) => replica(`b${i}`, [], { DREGSY_SHARDS: '4', HOSTNAME: `dregsy-${i}` })));
@@ -120,7 +120,7 @@ test('four shards: a rerun writes nothing, and repositories move only to the new
     assert.ok(changed <= Math.ceil(REPOS * 0.35), `shard ${i}: ${changed} of ${REPOS} repositories changed owner`);
   }
   const moved = owners4[3]!.size;
-  console.log(`shares: 3 shards ${owners3.map((s) => s.size).join("/")}, 4 shards ${owners4.map((s) => s.size).join("/")}`);
+  t.diagnostic(`shares: 3 shards ${owners3.map((s) => s.size).join("/")}, 4 shards ${owners4.map((s) => s.size).join("/")}`);
   assert.ok(moved >= REPOS * 0.15 && moved <= REPOS * 0.35, `${moved} of ${REPOS} repositories moved to the new shard`);
 });
 
