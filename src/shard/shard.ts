@@ -4,9 +4,11 @@
  * Job's `JOB_COMPLETION_INDEX`, or the ordinal at the end of a StatefulSet pod's hostname,
  * `dregsy-2` → 2). Pure: the caller reads the environment and turns an error into exit code 2.
  *
- * The unit of ownership is the target repository (`registry/repo`, after listers expanded
- * `regex:` mappings): every tag of a repository is on one shard, so its tag lists are read by
- * one replica only, and a repository's manifests and blobs are written by one writer.
+ * The unit of ownership is the target repository's path (after listers expanded `regex:`
+ * mappings): every tag of a repository is on one shard, so its tag lists are read by one replica
+ * only, and a repository's manifests and blobs have one writer. The registry's name is left out
+ * on purpose: writing it another way (an IP, a Service's short or full DNS name) must not
+ * reshuffle every shard.
  */
 import { ownerOf } from './rendezvous.js';
 
@@ -38,29 +40,24 @@ export interface ShardInputs {
   hostname?: string | undefined;
 }
 
-/** Ownership is decided by this key alone; see the header. */
-export function shardKey(registry: string, repo: string): string {
-  return `${registry}/${repo}`;
-}
-
 export function owns(shard: Shard, key: string): boolean {
   return ownerOf(key, shard.count) === shard.index;
 }
 
 export interface OwnershipFilter {
-  /** Whether this shard owns a target repository of the registry; remembers the ones it does not. */
+  /** Whether this shard owns a target repository (its path); remembers the ones it does not. */
   owned(repo: string): boolean;
   /** The target repositories seen so far that other shards own (for the run's summary). */
   readonly others: ReadonlySet<string>;
 }
 
-/** One task run's filter of target repositories on `registry`. */
-export function ownershipFilter(shard: Shard, registry: string): OwnershipFilter {
+/** One task run's filter of target repositories. */
+export function ownershipFilter(shard: Shard): OwnershipFilter {
   const others = new Set<string>();
   return {
     others,
     owned(repo) {
-      const mine = owns(shard, shardKey(registry, repo));
+      const mine = owns(shard, repo);
       if (!mine) others.add(repo);
       return mine;
     },

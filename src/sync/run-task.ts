@@ -18,7 +18,7 @@ import type { PushedImage } from '../plan/push-match.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
 import type { Relay } from '../relay/relay.js';
 import type { RunSignals } from '../schedule/run-signals.js';
-import { ownershipFilter, type OwnershipFilter, type Shard } from '../shard/shard.js';
+import { ownershipFilter, type Shard } from '../shard/shard.js';
 import { checkImage } from './check-image.js';
 import { countResults, type ImageResult, type RunCounts } from './image-result.js';
 import { selectImages, selectPushed } from './select-images.js';
@@ -100,7 +100,8 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   let selected = 0;
   let checked = 0;
   const progress = () => deps.onProgress?.(task.name, countResults(images, checked, selected));
-  let sharding: OwnershipFilter | undefined;
+  // Sharded: only this replica's target repositories are listed, checked and copied (src/shard/).
+  const sharding = scope.kind === 'full' && scope.shard ? ownershipFilter(scope.shard) : undefined;
   const finish = (ok: boolean) => finishRun(task, scope, started, images, { checked, selected, otherShards: sharding?.others.size }, log, ok);
   if (scope.kind === 'full') log.info('task run started');
   else log.info('task run started', { pushed: scope.images.length });
@@ -116,8 +117,6 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
     return finish(false);
   }
 
-  // Sharded: only this replica's target repositories are listed, checked and copied (src/shard/).
-  if (scope.kind === 'full' && scope.shard) sharding = ownershipFilter(scope.shard, target.registry);
   const tagLists = new Map<string, Promise<string[]>>();
   const targetRepos = new Map<string, Promise<void>>();
   const targetTagSets = new Map<string, Promise<ReadonlySet<string> | undefined>>();
