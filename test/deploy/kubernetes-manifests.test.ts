@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { InvalidConfigError, parseConfigText } from '../../src/config/load.js';
+import { formatProblem } from '../../src/errors.js';
 import { configOf, containerEnv, podTemplates, probeProblems, secretLeakProblems, secretValues, securityProblems, shardProblems } from './checks.js';
 import { deployDir, render, type K8sObject } from './render.js';
 import { createValidator } from './validate.js';
@@ -43,14 +44,18 @@ for (const overlay of OVERLAYS) {
       assert.ok(secretValues(objects).size >= 2);
       assert.deepEqual(secretLeakProblems(objects), []);
     });
-    test('dregsy accepts the config the pod gets, with the environment the pod gets', async () => {
+    test('dregsy accepts the config the pod gets, with the environment the pod gets, and knows every key', async () => {
       const objects = await renderOverlay(overlay);
       for (const t of podTemplates(objects)) {
         const config = configOf(objects, t);
         assert.ok(config, `${t.where}: config found`);
         try {
-          const loaded = parseConfigText(config.text, `${config.dir}/config.yaml`, containerEnv(objects, t));
+          const file = `${config.dir}/config.yaml`;
+          const loaded = parseConfigText(config.text, file, containerEnv(objects, t));
           assert.ok((loaded.config.tasks ?? []).length > 0);
+          // `listen:` and `webhook: true` are service mode's keys, `shards:` sharding's: none is unknown.
+          const unknown = loaded.warnings.map((w) => formatProblem(file, w)).filter((w) => /unknown key/.test(w));
+          assert.deepEqual(unknown, [], `${t.where}: unknown keys`);
         } catch (e) {
           assert.fail(e instanceof InvalidConfigError ? e.message : String(e));
         }
