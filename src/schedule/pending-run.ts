@@ -1,6 +1,7 @@
 /**
  * What a task has been asked to do and not started yet: every request folded into one, so a run
- * takes all of it. Full-run requests swallow pushed images; images are deduplicated.
+ * takes all of it. A full-run request makes the run full; pushed images are kept (deduplicated)
+ * for a run that covers only one shard.
  */
 import type { PushedImage } from '../plan/push-match.js';
 import { DEBOUNCED, type TriggerKind } from './types.js';

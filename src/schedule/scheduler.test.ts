@@ -241,7 +241,7 @@ test('events during a run give exactly one follow-up run, after the run', async 
   h.scheduler.shutdown('test');
 });
 
-test('a full request swallows pending images; POST /trigger is debounced, run-now is not', async () => {
+test('a full request folds in pending images; POST /trigger is debounced, run-now is not', async () => {
   const h = harness();
   h.scheduler.setTasks([task('w', 0, { webhook: true, runOnStart: false, delayMs: 2_000 })]);
   h.scheduler.request('w', 'webhook', [{ mapping: 0, repo: 'app', tag: '1' }]);
@@ -251,7 +251,7 @@ test('a full request swallows pending images; POST /trigger is debounced, run-no
   await h.clock.advance(1_000);
   assert.equal(h.runs.length, 1);
   assert.equal(h.runs[0]!.plan.full, true);
-  assert.deepEqual(h.runs[0]!.plan.images, []);
+  assert.deepEqual(h.runs[0]!.plan.images, [{ mapping: 0, repo: 'app', tag: '1' }], 'kept for a sharded full run');
   h.scheduler.request('w', 'manual');
   await flush();
   assert.equal(h.runs.length, 2, 'run-now starts at once');

@@ -223,7 +223,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
         return undefined;
       }
     }
-    return { full, images: full ? [] : [...p.images.values()], triggers: [...p.kinds] };
+    return { full, images: [...p.images.values()], triggers: [...p.kinds] };
   }
 
   private async runPlan(plan: { full: boolean; images: PushedImage[]; triggers: TriggerKind[] }, release: () => void): Promise<void> {

@@ -43,6 +43,10 @@ export interface ScheduledTask {
 /** What one run is asked to do: everything, or only the pushed images (folded, deduplicated). */
 export interface RunPlan {
   full: boolean;
+  /**
+   * The pushed images folded into this run. A full run covers them anyway, unless it covers only
+   * one shard: then it still copies them (push copies are any replica's to serve, src/shard/).
+   */
   images: PushedImage[];
   triggers: TriggerKind[];
 }

@@ -270,11 +270,12 @@ export class Service implements PushSink, ServiceControl {
 
   /**
    * Full runs (start, interval, schedule, trigger, run-now, check) cover this replica's shard of
-   * the config in force; push events name their images, which any replica copies (src/shard/).
+   * the config in force; push events name their images, which any replica copies (src/shard/),
+   * also when they were folded into a full run.
    */
   private scopeOf(plan: RunPlan): RunScope {
     if (!plan.full) return { kind: 'pushed', images: plan.images };
-    return { kind: 'full', shard: this.config && shardOf(this.config.shard) };
+    return { kind: 'full', shard: this.config && shardOf(this.config.shard), pushed: plan.images };
   }
 }
 

@@ -18,18 +18,21 @@ import type { PushedImage } from '../plan/push-match.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
 import type { Relay } from '../relay/relay.js';
 import type { RunSignals } from '../schedule/run-signals.js';
-import { ownershipFilter, type Shard } from '../shard/shard.js';
+import { owns, ownershipFilter, type Shard } from '../shard/shard.js';
 import { checkImage } from './check-image.js';
 import { countResults, type ImageResult, type RunCounts } from './image-result.js';
-import { selectImages, selectPushed } from './select-images.js';
+import { selectImages, selectPushed, type SelectDeps } from './select-images.js';
 
 export type RunMode = 'sync' | 'check';
 
 /**
  * What one run covers: every image the task selects (sharded: only the target repositories
- * this replica owns), or only what push events named (whatever shard owns them).
+ * this replica owns), or only what push events named (whatever shard owns them). Push events
+ * folded into a sharded full run are copied too, whatever shard owns them.
  */
-export type RunScope = { kind: 'full'; shard?: Shard | undefined } | { kind: 'pushed'; images: readonly PushedImage[] };
+export type RunScope =
+  | { kind: 'full'; shard?: Shard | undefined; pushed?: readonly PushedImage[] | undefined }
+  | { kind: 'pushed'; images: readonly PushedImage[] };
 
 export interface TaskRunDeps {
   registry: RegistryClient;
@@ -150,10 +153,7 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
     if (signals.stop.aborted) break;
     if (scope.kind === 'pushed' && !scope.images.some((i) => i.mapping === mapping.index)) continue;
     try {
-      const copies =
-        scope.kind === 'full'
-          ? await selectImages(task, mapping, source, selectDeps, signals.kill)
-          : await selectPushed(mapping, scope.images, source, selectDeps, signals.kill);
+      const copies = await selectFor(scope, task, mapping, source, selectDeps, signals.kill);
       log.debug(`mapping '${mapping.from}': ${copies.length} image(s) selected`);
       for (const copy of copies) jobs.push({ copy, mapping, run });
     } catch (e) {
@@ -173,6 +173,18 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   );
   const ok = images.every((r) => r.action === 'copied' || r.action === 'skipped' || r.action === 'would-copy') && !(signals.stop.aborted && images.some((r) => r.action === 'not-started'));
   return finish(ok);
+}
+
+/** One mapping's images for the run's scope. */
+async function selectFor(scope: RunScope, task: ResolvedTask, mapping: ResolvedMapping, source: RegistryEndpoint, deps: SelectDeps, signal: AbortSignal): Promise<PlannedCopy[]> {
+  if (scope.kind === 'pushed') return selectPushed(mapping, scope.images, source, deps, signal);
+  const copies = await selectImages(task, mapping, source, deps, signal);
+  const { shard, pushed } = scope;
+  if (!shard || !pushed?.some((i) => i.mapping === mapping.index)) return copies;
+  // The pushed images of this replica's repositories are among `copies`; those of the other
+  // shards' are added, as push copies are any replica's to serve (the event reached only this one).
+  const foreign = await selectPushed(mapping, pushed, source, { ...deps, owned: (repo) => !owns(shard, repo) }, signal);
+  return [...copies, ...foreign];
 }
 
 async function processImage(job: ImageJob): Promise<ImageResult> {

@@ -20,7 +20,7 @@ export interface SelectDeps {
   tagLists: Map<string, Promise<string[]>>;
   /** Bounds concurrent registry reads. */
   limit: LimitFunction;
-  /** Sharded: whether this replica owns a target repository; the others' tags are not even listed. */
+  /** Sharded: whether this selection covers a target repository; the others' tags are not even listed. */
   owned?: ((targetRepo: string) => boolean) | undefined;
 }
 
@@ -52,7 +52,8 @@ export async function selectPushed(mapping: ResolvedMapping, images: readonly Pu
     tags.add(image.tag);
     byRepo.set(image.repo, tags);
   }
-  const pairs = [...byRepo.keys()].flatMap((repo) => mapPaths(mapping.paths, [repo]).filter((p) => p.source === repo));
+  const owned = deps.owned ?? (() => true);
+  const pairs = [...byRepo.keys()].flatMap((repo) => mapPaths(mapping.paths, [repo]).filter((p) => p.source === repo && owned(p.target)));
   const refs = new Map<string, readonly ImageRef[]>();
   await Promise.all(
     pairs.map(async (pair) => {
