@@ -14,6 +14,7 @@ import { fatalLine } from './last-resort.js';
 import { KILL_MARGIN_MS, startLifecycle, type Lifecycle, type LogPort, type ProcessPort } from './lifecycle.js';
 import { runSync, type CliIo } from './run-sync.js';
 import { mappedTrace } from './stack-trace.js';
+import { addImportCommand } from './import-command.js';
 
 export type { CliIo } from './run-sync.js';
 
@@ -105,6 +106,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .action((o: SyncOptions) => {
       chosen = { mode: 'check', opts: { ...o, gracePeriod: '0' } };
     });
+  const imported = addImportCommand(program, io);
   try {
     await program.parseAsync(normalizeGoFlags(argv), { from: 'user' });
   } catch (e) {
@@ -114,6 +116,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
+  if (imported.exitCode !== undefined) return imported.exitCode;
   if (!chosen) return ExitCode.ok;
   const { mode, opts } = chosen;
   try {

@@ -1,0 +1,100 @@
+/**
+ * `dregsy import --from FORMAT FILE… [-- PEER-COMMAND-LINE]`: prints a dregsy config converted
+ * from another sync tool's files. Wiring and IO only; the conversion is src/import/.
+ * Exit codes: 0 everything converted, 1 something was left out (listed in the output's header
+ * and on standard error), 2 the command line or an input file is wrong (file:line: problem).
+ */
+import { Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { errorMessage } from '../errors.js';
+import { FORMATS, importConfig, type LoadedInput } from '../import/import-config.js';
+import { formatWhere } from '../import/import-result.js';
+import { ImportInputError } from '../import/peer-file.js';
+import { dropWarnings, renderImport } from '../import/render-yaml.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliIo } from './run-sync.js';
+
+/** Set by the command's action: main.ts returns it as the exit code. */
+export interface ImportOutcome {
+  exitCode?: number;
+}
+
+type Io = Pick<CliIo, 'stdout' | 'stderr'>;
+
+function readProblem(name: string, e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e);
+  return `cannot read '${name}': ${why}`;
+}
+
+/** Runs one import and returns its exit code. */
+export async function runImport(formatName: string, files: readonly string[], peerArgs: readonly string[], io: Io): Promise<number> {
+  const format = FORMATS[formatName];
+  if (!format) {
+    io.stderr.write(`dregsy import: unknown format '${formatName}' (one of ${Object.keys(FORMATS).join(', ')})\n`);
+    return ExitCode.usage;
+  }
+  let names: string[];
+  try {
+    names = [...new Set([...files, ...format.filesIn(peerArgs)])];
+  } catch (e) {
+    if (!(e instanceof ImportInputError)) throw e;
+    names = [...files];
+  }
+  if (names.length === 0) {
+    io.stderr.write(`dregsy import: no ${format.name} file given\nusage: dregsy import --from ${format.name} FILE… [-- ${format.name} command line]\n`);
+    return ExitCode.usage;
+  }
+  const inputs: LoadedInput[] = [];
+  const unreadable: string[] = [];
+  for (const name of names) {
+    try {
+      inputs.push({ name, text: await readFile(name, 'utf8') });
+    } catch (e) {
+      unreadable.push(readProblem(name, e));
+    }
+  }
+  if (unreadable.length > 0) {
+    for (const line of unreadable) io.stderr.write(`dregsy import: ${line}\n`);
+    return ExitCode.usage;
+  }
+  try {
+    const result = importConfig(format, inputs, peerArgs);
+    io.stdout.write(renderImport(result));
+    for (const line of dropWarnings(result)) io.stderr.write(`dregsy import: ${line}\n`);
+    for (const e of result.env) io.stderr.write(`dregsy import: set ${e.name} before running dregsy: ${e.holds}\n`);
+    return result.dropped.length > 0 ? ExitCode.failed : ExitCode.ok;
+  } catch (e) {
+    if (!(e instanceof ImportInputError)) throw e;
+    io.stderr.write(`dregsy import: cannot convert (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n`);
+    for (const p of e.problems) io.stderr.write(`${formatWhere(p.at)}: ${p.message}\n`);
+    return ExitCode.usage;
+  }
+}
+
+/** Operands after `--` are the peer's own command line; commander hands them over with the files. */
+function splitPeerArgs(cmd: Command, operands: string[]): { files: string[]; peerArgs: string[] } {
+  // commander keeps the argv it parsed as `rawArgs` (not in its typings); only it shows where `--` was.
+  const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+  const start = raw.indexOf(cmd.name());
+  const dashes = raw.indexOf('--', start < 0 ? 0 : start);
+  const count = dashes < 0 ? 0 : raw.length - dashes - 1;
+  return { files: operands.slice(0, operands.length - count), peerArgs: operands.slice(operands.length - count) };
+}
+
+export function addImportCommand(program: Command, io: Io): ImportOutcome {
+  const outcome: ImportOutcome = {};
+  program
+    .command('import')
+    .description('print a dregsy config converted from another sync tool\'s files (exit 1: something could not be converted)')
+    .addOption(new Option('--from <format>', 'the tool the files are for').choices(Object.keys(FORMATS)).makeOptionMandatory())
+    .argument('[files...]', "the tool's files; after -- its own command line (e.g. skopeo sync's flags and destination)")
+    .addHelpText('after', `\nFormats:\n${Object.values(FORMATS).map((f) => `  ${f.name.padEnd(13)} ${f.summary}`).join('\n')}\n`)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .action(async (operands: string[], opts: { from: string }, cmd: Command) => {
+      const { files, peerArgs } = splitPeerArgs(cmd, operands);
+      outcome.exitCode = await runImport(opts.from, files, peerArgs, io);
+    });
+  return outcome;
+}

@@ -1,0 +1,148 @@
+/**
+ * picture-book → dregsy. Each `registries` entry pulls the images its `syncerScript` prints,
+ * retags them `<hostname>/<repository>/<image>` and pushes them, through the Docker Engine, on
+ * the cron `syncPeriod`. dregsy has no script lister yet, so each entry becomes a task with its
+ * target, credentials and schedule but no mappings; the script is listed as not converted.
+ * The script's short names (`user/image:tag`) are Docker Hub's, as for `docker pull`, so the
+ * source is docker.io. Keys are read case-insensitively, as picture-book (viper) reads them.
+ */
+import { z } from 'zod';
+import type { YamlData } from '../config/yaml-source.js';
+import { authReference } from './credentials.js';
+import { DOCKER_HUB } from './image-reference.js';
+import type { DraftConfig, DraftTask, Where } from './import-result.js';
+import { applyTable, convert, drop, same, type OptionTable } from './option-table.js';
+import { COMMAND_LINE, isOn, lastValue, parsePeerArgs, skipWords } from './peer-args.js';
+import { inputError, parsePeer, unknownKeys, type PeerFile } from './peer-file.js';
+import { bool, int, opt, required, text } from './peer-schema.js';
+import { withScope, type ImportContext, type ImportInput, type PeerFormat } from './peer-format.js';
+import { cronPeriod, describeSeconds } from './schedule.js';
+
+const registrySchema = z.object({
+  hostname: required('a registry needs its hostname'),
+  repository: text,
+  pullAuthConfig: text,
+  pushAuthConfig: text,
+  syncPeriod: text,
+  syncerScript: text,
+  syncerScriptArgs: text,
+  registryProvider: text,
+  deleteLocalImages: bool,
+});
+
+const pictureBookSchema = z.object({
+  registries: opt(z.array(registrySchema)),
+  display: text,
+  api: opt(z.object({ enabled: bool, port: int, enableAuth: bool, authToken: text })),
+});
+
+type PictureBookRegistry = z.output<typeof registrySchema>;
+type PictureBook = z.output<typeof pictureBookSchema>;
+
+interface RegCtx extends ImportContext {
+  task: DraftTask;
+  file: PeerFile;
+  index: number;
+  comment(text: string, key?: string): void;
+}
+
+const SCRIPT = "the image list comes from a script: dregsy has no script lister yet, so this task has no mappings";
+
+function credential(which: 'source' | 'target', key: string) {
+  return convert<string, RegCtx>(`tasks[].${which}.auth: \${DREGSY_AUTH_<HOST>}`, (_v, c, at) => {
+    const registry = String(c.task[which].registry);
+    // The value is `user:password`, and dregsy's auth is base64 of either JSON or `user:password`.
+    c.task[which].auth = authReference(c.builder, { label: registry, identity: `picture-book registries[${c.index}].${key}`, user: { kind: 'inline' }, pass: { kind: 'inline' }, from: [at], peer: 'picture-book' });
+  });
+}
+
+export const REGISTRY_OPTIONS: OptionTable<PictureBookRegistry, RegCtx> = {
+  hostname: convert('tasks[].target.registry (and the task name)', () => {}),
+  repository: drop("the prefix put before every image the script lists: it belongs to the script's images (see syncerScript)"),
+  pullAuthConfig: credential('source', 'pullAuthConfig'),
+  pushAuthConfig: credential('target', 'pushAuthConfig'),
+  syncPeriod: convert('tasks[].interval when the cron expression has a fixed period', (v, c, at) => {
+    const p = cronPeriod(v);
+    if (!p.ok) return c.drop(at, `cron syncPeriod: ${p.reason}; dregsy has no cron schedules yet, so the task runs once`);
+    c.task.interval = p.seconds;
+    c.comment(`picture-book syncPeriod '${v}': every ${describeSeconds(p.seconds)}`, 'interval');
+    if (p.pinned) c.drop(at, `cron syncPeriod '${v}' runs ${p.pinned}: dregsy has no cron schedules yet, so the task runs every ${describeSeconds(p.seconds)} from dregsy's start`);
+  }),
+  syncerScript: drop(SCRIPT),
+  syncerScriptArgs: drop(SCRIPT),
+  registryProvider: same('not used by picture-book'),
+  deleteLocalImages: drop('keeping pulled images in the local Docker Engine: the docker relay removes what it pulled', (v) => !v),
+};
+
+interface TopCtx extends ImportContext {
+  config: DraftConfig;
+}
+
+type Top = Omit<PictureBook, 'registries'>;
+
+export const TOP_OPTIONS: OptionTable<Top, TopCtx> = {
+  display: same('dregsy shows progress as a status line on a terminal, a log line otherwise'),
+  api: drop("picture-book's HTTP API (list, pause and resume synchronizers): no equivalent in dregsy", (v) => v.enabled === true),
+};
+
+/** viper reads keys case-insensitively: `SyncPeriod`, `syncperiod` are `syncPeriod`. */
+function canonicalKeys(data: YamlData | undefined, known: Record<string, z.ZodType>): YamlData | undefined {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const names = new Map(Object.keys(known).map((k) => [k.toLowerCase(), k]));
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [names.get(k.toLowerCase()) ?? k, v]));
+}
+
+function normalize(data: YamlData | undefined): YamlData | undefined {
+  const top = canonicalKeys(data, pictureBookSchema.shape) as Record<string, YamlData> | undefined;
+  if (!top || typeof top !== 'object') return top;
+  const registries = Array.isArray(top.registries) ? top.registries.map((r) => canonicalKeys(r, registrySchema.shape) ?? null) : top.registries;
+  return { ...top, ...(registries !== undefined ? { registries } : {}) };
+}
+
+function convertPictureBook(input: ImportInput, ctx: ImportContext): DraftConfig {
+  const parsed = parsePeerArgs(input.args, { registry: { value: true }, all: { value: false } }, 'picture-book');
+  const { skipped, rest } = skipWords(parsed.positionals, ['picture-book', 'sync', 's', 'load', 'ld']);
+  if (rest.length > 0) throw inputError({ file: COMMAND_LINE, path: '' }, `unexpected argument '${rest[0]}'`);
+  const load = skipped.includes('load') || skipped.includes('ld');
+  const only = load && !isOn(parsed, 'all') ? lastValue(parsed, 'registry') : undefined;
+  if (input.files.length !== 1) throw inputError({ file: COMMAND_LINE, path: '' }, `picture-book reads one config.yaml, got ${input.files.length}`);
+  const file = input.files[0]!;
+  const data = normalize(file.data);
+  const pb = parsePeer(pictureBookSchema, data ?? {}, file);
+  for (const u of unknownKeys(pictureBookSchema, data ?? {}, file)) ctx.drop(u.at, `not a picture-book option (${u.message}); not converted`);
+
+  const config: DraftConfig = { relay: 'docker', docker: { dockerhost: 'unix:///var/run/docker.sock' } };
+  ctx.builder.comment(config, 'picture-book pulls, retags and pushes through the Docker Engine ($DOCKER_HOST); relay: skopeo would copy registry to registry and keep digests', 'relay');
+  const topCtx: TopCtx = withScope(ctx, { config });
+  applyTable(TOP_OPTIONS, pb, topCtx, (key) => file.at([key]));
+  const tasks: DraftTask[] = [];
+  (pb.registries ?? []).forEach((registry, index) => {
+    if (only !== undefined && registry.hostname !== only) return;
+    // every key in dregsy's usual order; `interval` is removed again if the schedule did not convert
+    const task: DraftTask = { name: registry.hostname, interval: undefined, source: { registry: DOCKER_HUB }, target: { registry: registry.hostname }, mappings: [] };
+    ctx.builder.comment(task.source, "the script's short names (user/image:tag) are Docker Hub's, as for docker pull", 'registry');
+    const c: RegCtx = withScope(ctx, { task, file, index, comment: (text: string, key?: string) => ctx.builder.comment(task, text, key) });
+    applyTable(REGISTRY_OPTIONS, registry, c, (key) => file.at(['registries', index, key]));
+    if (load || task.interval === undefined) delete task.interval;
+    ctx.builder.comment(task, `registries[${index}] (${at(file, index)}): syncerScript '${registry.syncerScript ?? ''}' lists the images; waiting for a script lister`, 'mappings');
+    tasks.push(task);
+  });
+  if (only !== undefined && tasks.length === 0) throw inputError({ file: COMMAND_LINE, path: '--registry' }, `no registry '${only}' in ${file.name}`);
+  if (load) ctx.builder.note('picture-book load: one run, so no intervals');
+  ctx.builder.note('picture-book pushes with pullAuthConfig (its code passes the pull credentials to the push); here the target uses pushAuthConfig, as its documentation says');
+  ctx.builder.note('picture-book skips a tag the target already has (unless latest); dregsy skips an image whose digest the target has, so a changed tag is copied again');
+  config.tasks = tasks;
+  return config;
+}
+
+function at(file: PeerFile, index: number): string {
+  const w: Where = file.at(['registries', index]);
+  return `${w.file}:${w.line ?? '?'}`;
+}
+
+export const pictureBook: PeerFormat = {
+  name: 'picture-book',
+  summary: "picture-book config.yaml (registries with syncerScript and cron syncPeriod); after -- 'load --registry HOST' for a one-time load",
+  filesIn: () => [],
+  convert: convertPictureBook,
+};

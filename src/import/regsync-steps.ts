@@ -1,0 +1,170 @@
+/**
+ * One regsync sync step (with `defaults` applied, as regsync's `syncSetDefaults` does) → what
+ * its dregsy mappings need: tag filters, platform, force, schedule. One table row per step
+ * option; `regsync.ts` turns the result into mappings and tasks.
+ *
+ * Tag filters: regsync anchors its `allow`/`deny` regexes as `^…$`, as dregsy anchors
+ * `regex:`/`keep:`, so `allow` becomes `regex:` items (ORed), `deny` becomes `keep: !…` items
+ * (a tag must pass each), and `semverRange` becomes `semver:` items; with both `semverRange`
+ * and `allow`, regsync takes tags matching both, so `allow` becomes one `keep:` instead.
+ * Each tag set (`tags`, every `tagSets` entry) is its own mapping, since regsync unites them.
+ */
+import { cronPeriod, describeSeconds, durationPeriod } from './schedule.js';
+import type { Where } from './import-result.js';
+import { convert, drop, same, type OptionTable } from './option-table.js';
+import type { ImportContext } from './peer-format.js';
+import { anchoredPattern, anyOfAnchored, goRegexProblem } from './regex-pattern.js';
+import { REGSYNC_DEFAULT_MEDIA_TYPES, type RegsyncStep, type RegsyncTagSet } from './regsync-schema.js';
+import { convertConstraint } from './semver-constraint.js';
+
+export interface StepDraft {
+  /** Tag items per mapping; empty items: every tag. */
+  tagSets: { items: string[]; at: Where }[];
+  /** Tag sets that could not be converted (dropped): never fall back to "every tag" then. */
+  droppedSets: number;
+  /** `from: regex:` for type registry. */
+  repoPattern?: string | undefined;
+  repoComment?: string | undefined;
+  platform?: string | undefined;
+  force?: boolean | undefined;
+  interval?: number | undefined;
+  intervalComments: string[];
+  mappingComments: { key?: string; text: string }[];
+}
+
+export interface StepCtx extends ImportContext {
+  step: RegsyncStep;
+  draft: StepDraft;
+}
+
+const REFERRERS = 'referrers (signatures, SBOMs, attestations): dregsy does not copy them yet';
+const onlyWithReferrers = (_: unknown, c: StepCtx) => c.step.referrers === true;
+
+function tagSetItems(set: RegsyncTagSet, c: StepCtx, at: Where): string[] | undefined {
+  const allow = set.allow ?? [];
+  const deny = set.deny ?? [];
+  for (const p of [...allow, ...deny]) {
+    const problem = goRegexProblem(`^${p}$`);
+    if (problem) {
+      c.drop(at, `tag regex '${p}' is invalid (${problem}); regsync fails on it too`);
+      return undefined;
+    }
+  }
+  const items: string[] = [];
+  for (const range of (set.semverRange ?? []).filter((r) => r.trim() !== '')) {
+    const converted = convertConstraint(range, 'regsync');
+    if (!converted.ok) {
+      c.drop(at, `semverRange '${range}' has no dregsy equivalent: ${converted.reason}`);
+      return undefined;
+    }
+    items.push(`semver: ${converted.range}`);
+  }
+  if (items.length > 0 && allow.length > 0) items.push(`keep: ${anyOfAnchored(allow)}`);
+  else items.push(...allow.map((p) => `regex: ${anchoredPattern(p)}`));
+  items.push(...deny.map((p) => `keep: !${anchoredPattern(p)}`));
+  return items;
+}
+
+function addTagSet(set: RegsyncTagSet, c: StepCtx, at: Where): void {
+  if (c.step.type === 'image') {
+    c.same(at, 'regsync ignores tag filters on a step of type image (it copies the one image)');
+    return;
+  }
+  const items = tagSetItems(set, c, at);
+  if (items) c.draft.tagSets.push({ items, at });
+  else c.draft.droppedSets++;
+}
+
+export const STEP_OPTIONS: OptionTable<RegsyncStep, StepCtx> = {
+  source: convert('tasks[].source.registry, mappings[].from', () => {}),
+  target: convert('tasks[].target.registry, mappings[].to', () => {}),
+  type: convert('image: one tag; repository: every tag (or the filtered ones); registry: from: regex: over the catalog', () => {}),
+  tags: convert('mappings[].tags (regex:, keep: !…, semver:)', (v, c, at) => {
+    if (v.allow?.length || v.deny?.length || v.semverRange?.length) addTagSet(v, c, at);
+  }),
+  tagSets: convert('one mapping per tag set, each with its tags', (v, c, at) => {
+    v.forEach((set, i) => addTagSet(set, c, { ...at, path: `${at.path}[${i}]` }));
+  }),
+  repos: convert('from: regex:<allow> with the catalog lister (type registry); deny is dropped', (v, c, at) => {
+    if (c.step.type !== 'registry') return c.same(at, "regsync reads 'repos' only for type registry");
+    const allow = v.allow ?? [];
+    for (const p of [...allow, ...(v.deny ?? [])]) {
+      const problem = goRegexProblem(`^${p}$`);
+      if (problem) return c.drop(at, `repository regex '${p}' is invalid (${problem}); regsync fails on it too`);
+    }
+    if (allow.length > 0) {
+      c.draft.repoPattern = anyOfAnchored(allow);
+      if (allow.length > 1) c.draft.repoComment = `regsync repos.allow ${JSON.stringify(allow)}, each anchored as ^…$, as one expression`;
+    }
+    if (v.deny?.length) {
+      c.drop(
+        { ...at, path: `${at.path}.deny` },
+        `repository deny list ${JSON.stringify(v.deny)}: dregsy has no repository deny list yet, so the converted task also copies these repositories`,
+      );
+    }
+  }),
+  platform: convert('mappings[].platform', (v, c) => {
+    c.draft.platform = v;
+  }),
+  platforms: drop('several platforms out of an index: dregsy copies one platform or all of them'),
+  digestTags: drop('digest tags (sha256-<hex>.sig and the like): dregsy does not copy them yet', (v) => v),
+  referrers: drop(REFERRERS, (v) => v),
+  referrerFilters: drop(REFERRERS, onlyWithReferrers),
+  referrerSource: drop(REFERRERS, onlyWithReferrers),
+  referrerTarget: drop(REFERRERS, onlyWithReferrers),
+  referrerSlow: drop(REFERRERS, (v, c) => v && onlyWithReferrers(v, c)),
+  includeExternal: drop(REFERRERS, (v, c) => v && onlyWithReferrers(v, c)),
+  fastCheck: same('dregsy skips an image whose digest the target already has (it copies no referrers or digest tags to check)', (v) => v),
+  forceRecursive: convert('mappings[].force: true', (v, c) => {
+    if (v) c.draft.force = true;
+  }),
+  backup: drop('a backup of the target image before it is overwritten: dregsy has no backups yet'),
+  interval: convert('tasks[].interval (seconds)', (v, c, at) => {
+    if (c.step.schedule) return c.same(at, 'ignored by regsync too: the schedule wins');
+    const p = durationPeriod(v);
+    if (!p.ok) return c.drop(at, `interval '${v}': ${p.reason}`);
+    c.draft.interval = p.seconds;
+    c.draft.intervalComments.push(`regsync interval ${v}`);
+    if (p.raised) c.drop(at, `interval ${v} is below dregsy's minimum of 30s: the task runs every 30s`);
+  }),
+  schedule: convert('tasks[].interval when the cron expression has a fixed period', (v, c, at) => {
+    const p = cronPeriod(v);
+    c.draft.interval = undefined;
+    if (!p.ok) return c.drop(at, `cron schedule: ${p.reason}; dregsy has no cron schedules yet, so the task runs once`);
+    c.draft.interval = p.seconds;
+    c.draft.intervalComments.push(`regsync schedule '${v}': every ${describeSeconds(p.seconds)}`);
+    if (p.pinned) {
+      c.drop(at, `cron schedule '${v}' runs ${p.pinned}: dregsy has no cron schedules yet, so the task runs every ${describeSeconds(p.seconds)} from dregsy's start`);
+    }
+  }),
+  ratelimit: drop("waiting while Docker Hub's remaining pull count is below ratelimit.min: no equivalent in dregsy", (v) => (v.min ?? 0) > 0),
+  mediaTypes: drop(
+    'a media type filter: dregsy copies every image its relay supports',
+    (v) => v.length !== REGSYNC_DEFAULT_MEDIA_TYPES.length || !REGSYNC_DEFAULT_MEDIA_TYPES.every((t) => v.includes(t)),
+  ),
+  hooks: same('regsync does not run hooks (regclient 725072f never calls them)'),
+};
+
+/** regsync's `syncSetDefaults`: what a step takes from `defaults`, and where each value is written. */
+export function mergeDefaults(
+  step: RegsyncStep,
+  defaults: Partial<RegsyncStep>,
+  stepAt: (key: string) => Where,
+  defaultsAt: (key: string) => Where,
+): { step: RegsyncStep; at: (key: string) => Where } {
+  const merged: Record<string, unknown> = { ...step };
+  const fromDefaults = new Set<string>();
+  const take = (key: keyof RegsyncStep) => {
+    if (merged[key] === undefined && defaults[key] !== undefined) {
+      merged[key] = defaults[key];
+      fromDefaults.add(key);
+    }
+  };
+  for (const key of ['backup', 'digestTags', 'referrers', 'referrerFilters', 'referrerSource', 'referrerTarget', 'referrerSlow', 'fastCheck', 'forceRecursive', 'includeExternal', 'mediaTypes', 'hooks', 'ratelimit'] as const) take(key);
+  // A step with either a schedule or an interval keeps its own; otherwise defaults' schedule wins over defaults' interval.
+  if (!step.schedule && !step.interval) {
+    if (defaults.schedule) take('schedule');
+    else take('interval');
+  }
+  return { step: merged as RegsyncStep, at: (key) => (fromDefaults.has(key) ? defaultsAt(key) : stepAt(key)) };
+}

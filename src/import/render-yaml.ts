@@ -1,0 +1,88 @@
+/**
+ * ImportResult → the commented YAML `dregsy import` prints. The header lists, in this order,
+ * what was not converted, the environment variables and files to provide, and the decisions
+ * that need no key; comments tied to parts of the config sit above them. Every header line
+ * is a whole-line comment, which dregsy never expands (`${X}` there is safe); values keep a
+ * literal `${` as `$${` unless they are one of the import's own `${NAME}` references.
+ */
+import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
+import { formatWhere, type ImportResult } from './import-result.js';
+
+type Path = (string | number)[];
+
+function pathsOf(value: unknown, path: Path, out: Map<object, Path>): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (!out.has(value)) out.set(value, path);
+  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...path, i], out));
+  else for (const [k, v] of Object.entries(value)) pathsOf(v, [...path, k], out);
+}
+
+function escapeValues(node: YamlNode | null | undefined, keep: ReadonlySet<string>): void {
+  if (!node) return;
+  if (isScalar(node)) {
+    if (typeof node.value === 'string' && !keep.has(node.value)) node.value = node.value.replaceAll('${', '$${');
+  } else if (isMap(node)) {
+    for (const pair of node.items as Pair<YamlNode, YamlNode>[]) escapeValues(pair.value, keep);
+  } else if (isSeq(node)) {
+    for (const item of node.items as YamlNode[]) escapeValues(item, keep);
+  }
+}
+
+function addComment(existing: string | null | undefined, text: string): string {
+  const lines = text.split('\n').map((l) => ` ${l}`).join('\n');
+  return existing ? `${existing}\n${lines}` : lines;
+}
+
+function header(r: ImportResult): string[] {
+  const out: string[] = [`dregsy config converted by \`dregsy import --from ${r.format}\` from ${r.inputs.join(', ') || 'the command line'}.`];
+  out.push('Check it with `dregsy check -config=FILE` (nothing is copied).');
+  if (r.dropped.length > 0) {
+    out.push('', `NOT CONVERTED (${r.dropped.length}): dregsy has no equivalent for these, so they are left out:`);
+    for (const d of r.dropped) out.push(`  - ${formatWhere(d.at)}: ${d.reason}`);
+  }
+  if (r.env.length > 0) {
+    out.push('', 'SET THESE ENVIRONMENT VARIABLES before running dregsy (values are not copied into this file):');
+    for (const e of r.env) {
+      out.push(`  ${e.name}: ${e.holds}; from ${e.from.map(formatWhere).join(', ')}`);
+      if (e.command) out.push(`    ${e.command}`);
+    }
+  }
+  if (r.files.length > 0) {
+    out.push('', 'PROVIDE THESE FILES:');
+    for (const f of r.files) out.push(`  ${f.path}: ${f.holds}; from ${formatWhere(f.from)}`);
+  }
+  if (r.notes.length > 0) {
+    out.push('', 'NOTES (no key needed, or how the meaning was kept):');
+    for (const n of r.notes) out.push(`  - ${n}`);
+  }
+  return out;
+}
+
+export function renderImport(r: ImportResult): string {
+  const doc = new Document(r.config, { version: '1.1' });
+  const paths = new Map<object, Path>();
+  pathsOf(r.config, [], paths);
+  for (const c of r.comments) {
+    const path = paths.get(c.on);
+    if (!path) continue;
+    const node = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as YamlNode | undefined;
+    if (!node) continue;
+    if (c.key === undefined) {
+      node.commentBefore = addComment(node.commentBefore, c.text);
+      continue;
+    }
+    const pair = isMap(node) ? (node.items as Pair<YamlNode, YamlNode>[]).find((p) => isScalar(p.key) && p.key.value === c.key) : undefined;
+    if (pair && isScalar(pair.key)) pair.key.commentBefore = addComment(pair.key.commentBefore, c.text);
+    else node.commentBefore = addComment(node.commentBefore, c.text);
+  }
+  escapeValues(doc.contents as YamlNode, r.envReferences);
+  const head = header(r)
+    .map((l) => (l === '' ? '#' : `# ${l}`))
+    .join('\n');
+  return `${head}\n\n${doc.toString({ lineWidth: 0 })}`;
+}
+
+/** One line per dropped option, for standard error. */
+export function dropWarnings(r: ImportResult): string[] {
+  return r.dropped.map((d) => `warning: not converted: ${formatWhere(d.at)}: ${d.reason}`);
+}

@@ -1,0 +1,88 @@
+/**
+ * dregsy tasks from the mappings a format module produces. A dregsy task has one source and
+ * one target registry (with their credentials and TLS settings) and one schedule, so mappings
+ * that share all three become one task, in the order they first appear. Every task gets its
+ * own copy of a location, since a comment belongs to one place in the output.
+ */
+import type { DraftLocation, DraftMapping, DraftTask, ImportBuilder } from './import-result.js';
+
+export interface LocationSpec {
+  location: DraftLocation;
+  /** Comments for the location (or one of its keys), repeated in each task that uses it. */
+  comments?: { key?: string; text: string }[];
+}
+
+export interface MappingEntry {
+  source: LocationSpec;
+  target: LocationSpec;
+  /** Seconds; undefined or 0: a one-off task. */
+  interval?: number | undefined;
+  /** Comments for the task's `interval` key. */
+  intervalComments?: string[];
+  mapping: DraftMapping;
+  /** Comments above the mapping. */
+  comments?: string[];
+  /** Comments on keys of the mapping (`tags`, `platform`). */
+  keyComments?: { key: string; text: string }[];
+}
+
+interface Group {
+  task: DraftTask;
+  key: string;
+  comments: Set<string>;
+}
+
+function hostLabel(registry: unknown): string {
+  return String(registry)
+    .replace(/\$\{?([A-Za-z0-9_]+)\}?/g, '$1')
+    .replace(/[^A-Za-z0-9.-]+/g, '-')
+    .toLowerCase();
+}
+
+export class TaskAssembler {
+  private readonly groups: Group[] = [];
+  private readonly names = new Set<string>();
+
+  constructor(private readonly builder: ImportBuilder) {}
+
+  add(entry: MappingEntry): DraftMapping {
+    const interval = entry.interval || undefined;
+    const key = JSON.stringify([entry.source.location, entry.target.location, interval ?? 0]);
+    let group = this.groups.find((g) => g.key === key);
+    if (!group) {
+      group = this.newGroup(key, entry, interval);
+      this.groups.push(group);
+    }
+    for (const text of entry.intervalComments ?? []) {
+      if (group.comments.has(`interval\0${text}`)) continue;
+      group.comments.add(`interval\0${text}`);
+      this.builder.comment(group.task, text, 'interval');
+    }
+    const mapping = { ...entry.mapping };
+    group.task.mappings.push(mapping);
+    for (const text of entry.comments ?? []) this.builder.comment(mapping, text);
+    for (const c of entry.keyComments ?? []) this.builder.comment(mapping, c.text, c.key);
+    return mapping;
+  }
+
+  private newGroup(key: string, entry: MappingEntry, interval: number | undefined): Group {
+    const base = `${hostLabel(entry.source.location.registry)}-to-${hostLabel(entry.target.location.registry)}`;
+    let name = base;
+    for (let n = 2; this.names.has(name); n++) name = `${base}-${n}`;
+    this.names.add(name);
+    const source = this.copyLocation(entry.source);
+    const target = this.copyLocation(entry.target);
+    const task: DraftTask = interval ? { name, interval, source, target, mappings: [] } : { name, source, target, mappings: [] };
+    return { task, key, comments: new Set() };
+  }
+
+  private copyLocation(spec: LocationSpec): DraftLocation {
+    const location = structuredClone(spec.location);
+    for (const c of spec.comments ?? []) this.builder.comment(location, c.text, c.key);
+    return location;
+  }
+
+  tasks(): DraftTask[] {
+    return this.groups.map((g) => g.task);
+  }
+}
