@@ -49,6 +49,7 @@ export interface AuthSpec {
   pass: SecretSource;
   /** Where the peer's file holds them. */
   from: Where[];
+  /** Where they are written, for the header: `regsync file`, `skopeo sync command line`. */
   peer: string;
 }
 
@@ -59,6 +60,6 @@ export function authReference(b: ImportBuilder, spec: AuthSpec): string {
   const command = u && p ? (name: string) => `export ${name}="$(printf '%s:%s' ${u} ${p} | base64 -w0)"` : undefined;
   const inline = spec.user.kind === 'inline' || spec.pass.kind === 'inline';
   const computed = spec.user.kind === 'other' || spec.pass.kind === 'other';
-  const origin = inline ? ` (the ones written in the ${spec.peer} file)` : computed ? ` (what ${spec.peer} computes with its template)` : '';
+  const origin = inline ? ` (the ones written in the ${spec.peer})` : computed ? ` (what the ${spec.peer} computes with a template)` : '';
   return b.secretEnv(`DREGSY_AUTH_${spec.label}`, spec.identity, { holds: `base64 of user:password for ${spec.label}${origin}`, from: spec.from, command });
 }

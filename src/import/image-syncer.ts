@@ -13,7 +13,7 @@ import { COMMAND_LINE, parsePeerArgs, skipWords } from './peer-args.js';
 import { inputError, parsePeer, unknownKeys, type PeerFile } from './peer-file.js';
 import { regexNote } from './regex-pattern.js';
 import { withScope, type ImportContext, type ImportInput, type PeerFormat } from './peer-format.js';
-import { classifyFile, IMAGE_SYNCER_FLAGS, imageSyncerAuthSchema, imageSyncerImagesSchema, type ImageSyncerAuthEntry, type ImageSyncerFlags } from './image-syncer-schema.js';
+import { classifyFile, IMAGE_SYNCER_FLAGS, imageSyncerAuthEntrySchema, imageSyncerAuthSchema, imageSyncerImagesSchema, type ImageSyncerAuthEntry, type ImageSyncerFlags } from './image-syncer-schema.js';
 import { parseRuleRef, tagsFor } from './image-syncer-rules.js';
 import { TaskAssembler, type LocationSpec } from './tasks.js';
 
@@ -148,7 +148,12 @@ function convertImageSyncer(input: ImportInput, ctx: ImportContext): DraftConfig
   const files = sortFiles(input.files);
   const images = parsePeer(imageSyncerImagesSchema, files.images.data, files.images.file, files.images.path);
   const auths = files.auth ? parsePeer(imageSyncerAuthSchema, files.auth.data, files.auth.file, files.auth.path) : {};
-  if (files.auth) for (const u of unknownKeys(imageSyncerAuthSchema, files.auth.data, files.auth.file, files.auth.path)) ctx.drop(u.at, `not an image-syncer auth option (${u.message}); not converted`);
+  if (files.auth) {
+    const { file, path, data } = files.auth;
+    for (const [key, entry] of Object.entries((data ?? {}) as Record<string, unknown>)) {
+      for (const u of unknownKeys(imageSyncerAuthEntrySchema, entry, file, 'image-syncer auth', [...path, key])) ctx.drop(u.at, u.reason);
+    }
+  }
 
   const locations = new Map<string, LocationSpec>();
   const locationFor = (registry: string, path: string): LocationSpec => {
@@ -168,7 +173,7 @@ function convertImageSyncer(input: ImportInput, ctx: ImportContext): DraftConfig
           user: c.user === undefined ? { kind: 'empty' } : expandEnvSource(c.user),
           pass: c.pass === undefined ? { kind: 'empty' } : expandEnvSource(c.pass),
           from: c.at,
-          peer: 'image-syncer auth',
+          peer: 'image-syncer auth file',
         });
         const { registry: _, ...rest } = spec.location;
         spec.location = { registry, auth, ...rest };

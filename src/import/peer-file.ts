@@ -62,9 +62,12 @@ export function parsePeer<S extends z.ZodType>(schema: S, data: unknown, file: P
   return schema.parse(data) as z.output<S>;
 }
 
-/** Keys `schema` does not know, as `Where`s (x-* extension keys are skipped). */
-export function unknownKeys(schema: z.ZodType, data: unknown, file: PeerFile, path: ConfigPath = []): { at: Where; message: string }[] {
-  return findUnknownKeys(schema, data, [...path]).map((f) => ({ at: file.at(f.path), message: f.message }));
+/** Keys `schema` does not know (x-* extension keys are skipped), each a drop reason for `peer`. */
+export function unknownKeys(schema: z.ZodType, data: unknown, file: PeerFile, peer: string, path: ConfigPath = []): { at: Where; reason: string }[] {
+  return findUnknownKeys(schema, data, [...path]).map((f) => {
+    const suggestion = /did you mean '([^']+)'/.exec(f.message)?.[1];
+    return { at: file.at(f.path), reason: `unknown ${peer} option${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; not converted` };
+  });
 }
 
 function describe(v: unknown): string {

@@ -52,7 +52,7 @@ function credential(which: 'source' | 'target', key: string) {
   return convert<string, RegCtx>(`tasks[].${which}.auth: \${DREGSY_AUTH_<HOST>}`, (_v, c, at) => {
     const registry = String(c.task[which].registry);
     // The value is `user:password`, and dregsy's auth is base64 of either JSON or `user:password`.
-    c.task[which].auth = authReference(c.builder, { label: registry, identity: `picture-book registries[${c.index}].${key}`, user: { kind: 'inline' }, pass: { kind: 'inline' }, from: [at], peer: 'picture-book' });
+    c.task[which].auth = authReference(c.builder, { label: registry, identity: `picture-book registries[${c.index}].${key}`, user: { kind: 'inline' }, pass: { kind: 'inline' }, from: [at], peer: 'picture-book file' });
   });
 }
 
@@ -109,7 +109,7 @@ function convertPictureBook(input: ImportInput, ctx: ImportContext): DraftConfig
   const file = input.files[0]!;
   const data = normalize(file.data);
   const pb = parsePeer(pictureBookSchema, data ?? {}, file);
-  for (const u of unknownKeys(pictureBookSchema, data ?? {}, file)) ctx.drop(u.at, `not a picture-book option (${u.message}); not converted`);
+  for (const u of unknownKeys(pictureBookSchema, data ?? {}, file, 'picture-book')) ctx.drop(u.at, u.reason);
 
   const config: DraftConfig = { relay: 'docker', docker: { dockerhost: 'unix:///var/run/docker.sock' } };
   ctx.builder.comment(config, 'picture-book pulls, retags and pushes through the Docker Engine ($DOCKER_HOST); relay: skopeo would copy registry to registry and keep digests', 'relay');
@@ -122,7 +122,8 @@ function convertPictureBook(input: ImportInput, ctx: ImportContext): DraftConfig
     const task: DraftTask = { name: registry.hostname, interval: undefined, source: { registry: DOCKER_HUB }, target: { registry: registry.hostname }, mappings: [] };
     ctx.builder.comment(task.source, "the script's short names (user/image:tag) are Docker Hub's, as for docker pull", 'registry');
     const c: RegCtx = withScope(ctx, { task, file, index, comment: (text: string, key?: string) => ctx.builder.comment(task, text, key) });
-    applyTable(REGISTRY_OPTIONS, registry, c, (key) => file.at(['registries', index, key]));
+    // a load runs once, whatever the schedule says
+    applyTable(REGISTRY_OPTIONS, load ? { ...registry, syncPeriod: undefined } : registry, c, (key) => file.at(['registries', index, key]));
     if (load || task.interval === undefined) delete task.interval;
     ctx.builder.comment(task, `registries[${index}] (${at(file, index)}): syncerScript '${registry.syncerScript ?? ''}' lists the images; waiting for a script lister`, 'mappings');
     tasks.push(task);

@@ -20,6 +20,8 @@ export interface RegsyncHost {
   location: DraftLocation;
   comments: { key?: string; text: string }[];
   pathPrefix?: string | undefined;
+  /** A credential helper that dregsy finds through the docker config. */
+  needsDockerConfig?: boolean | undefined;
   user?: { source: SecretSource; at: Where } | undefined;
   pass?: { source: SecretSource; at: Where } | undefined;
 }
@@ -66,6 +68,7 @@ export const CRED_OPTIONS: OptionTable<RegsyncCred, HostCtx> = {
     } else if (isGoogleRegistry(registry) && (helper === 'gcr' || helper === 'gcloud')) {
       c.same(at, 'dregsy takes Google registries\' tokens from application default credentials, as the gcr helper does');
     } else {
+      c.host.needsDockerConfig = true;
       c.builder.requireFile({
         path: '$DOCKER_CONFIG/config.json (default ~/.docker/config.json)',
         holds: `"credHelpers": {"${registry}": "${helper}"}, so dregsy runs docker-credential-${helper} for ${registry}`,
@@ -127,7 +130,7 @@ export function regsyncHosts(creds: RegsyncCred[], file: PeerFile, ctx: ImportCo
         user: host.user?.source ?? { kind: 'empty' },
         pass: host.pass?.source ?? { kind: 'empty' },
         from: [host.user?.at, host.pass?.at].filter((w): w is Where => w !== undefined),
-        peer: 'regsync',
+        peer: 'regsync file',
       });
       host.location = { registry: host.location.registry, auth: ref, ...withoutRegistry(host.location) };
     }

@@ -131,16 +131,22 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
   const mode = readMode(input.args, ctx);
   const cfg = parsePeer(regsyncSchema, file.data ?? {}, file);
   if ((cfg.version ?? 1) > 1) throw inputError(file.at(['version']), `regsync config version ${cfg.version} is newer than version 1, which this import reads`);
-  for (const u of unknownKeys(regsyncSchema, file.data ?? {}, file)) ctx.drop(u.at, `not a regsync option (${u.message}); not converted`);
+  for (const u of unknownKeys(regsyncSchema, file.data ?? {}, file, 'regsync')) ctx.drop(u.at, u.reason);
   const config: DraftConfig = { relay: 'skopeo' };
   ctx.builder.comment(config, 'regsync copies registry to registry and keeps digests: so does skopeo', 'relay');
   const defaults = cfg.defaults ?? {};
   applyTable(DEFAULTS_OPTIONS, defaults, withScope(ctx, { config }), (key) => file.at(['defaults', key]));
   const hosts = regsyncHosts(cfg.creds ?? [], file, ctx);
+  if (config['use-docker-config'] === false && [...hosts.values()].some((h) => h.needsDockerConfig)) {
+    delete config['use-docker-config'];
+    ctx.drop(file.at(['defaults', 'skipDockerConfig']), "not reading the docker config: dregsy finds the credential helpers of 'creds' there, so it must read it");
+  }
   const assembler = new TaskAssembler(ctx.builder);
   let usesCatalog = false;
   (cfg.sync ?? []).forEach((raw, i) => {
     const { step, at } = mergeDefaults(raw, defaults, (key) => file.at(['sync', i, key]), (key) => file.at(['defaults', key]));
+    // regsync once ignores schedules, so nothing about them is lost either
+    if (mode.once) step.schedule = step.interval = undefined;
     const draft: StepDraft = { tagSets: [], droppedSets: 0, intervalComments: [], mappingComments: [] };
     const c: StepCtx = withScope(ctx, { step, draft });
     applyTable(STEP_OPTIONS, step, c, at);

@@ -59,7 +59,7 @@ function header(r: ImportResult): string[] {
 }
 
 export function renderImport(r: ImportResult): string {
-  const doc = new Document(r.config, { version: '1.1' });
+  const doc = new Document(r.config, { version: '1.1', aliasDuplicateObjects: false });
   const paths = new Map<object, Path>();
   pathsOf(r.config, [], paths);
   for (const c of r.comments) {
@@ -71,8 +71,11 @@ export function renderImport(r: ImportResult): string {
       node.commentBefore = addComment(node.commentBefore, c.text);
       continue;
     }
-    const pair = isMap(node) ? (node.items as Pair<YamlNode, YamlNode>[]).find((p) => isScalar(p.key) && p.key.value === c.key) : undefined;
-    if (pair && isScalar(pair.key)) pair.key.commentBefore = addComment(pair.key.commentBefore, c.text);
+    const pairs = isMap(node) ? (node.items as Pair<YamlNode, YamlNode>[]) : [];
+    const index = pairs.findIndex((p) => isScalar(p.key) && p.key.value === c.key);
+    const key = pairs[index]?.key;
+    // The first key of a list item would put its comment after `- `: above the item reads better.
+    if (index > 0 && isScalar(key)) key.commentBefore = addComment(key.commentBefore, c.text);
     else node.commentBefore = addComment(node.commentBefore, c.text);
   }
   escapeValues(doc.contents as YamlNode, r.envReferences);

@@ -135,7 +135,7 @@ function convertSkopeoSync(input: ImportInput, ctx: ImportContext): DraftConfig 
   ctx.builder.comment(config, 'skopeo sync is skopeo: the same copies, one `skopeo copy` per image', 'relay');
   const drafts: RegistryDraft[] = [];
   for (const [key, registryConfig] of Object.entries(sources)) {
-    for (const u of unknownKeys(skopeoRegistrySchema, registryConfig, file, [key])) ctx.drop(u.at, `not a skopeo sync option (${u.message}); not converted`);
+    for (const u of unknownKeys(skopeoRegistrySchema, (file.data as Record<string, unknown>)[key], file, 'skopeo sync', [key])) ctx.drop(u.at, u.reason);
     const host = splitRegistry(`${key}/x`);
     if ('error' in host) throw inputError(file.at([key]), `registry '${key}': ${host.error}`);
     const reg: RegistryDraft = { registry: host.registry, mappings: [] };
@@ -167,7 +167,7 @@ function convertSkopeoSync(input: ImportInput, ctx: ImportContext): DraftConfig 
   for (const d of drafts) {
     const source: LocationSpec = { location: { registry: d.registry }, comments: [] };
     if (d.credentials) {
-      source.location.auth = authReference(ctx.builder, { label: d.registry, identity: `skopeo ${d.registry} credentials`, user: { kind: d.credentials.user ? 'inline' : 'empty' }, pass: { kind: d.credentials.pass ? 'inline' : 'empty' }, from: d.credentials.at, peer: 'skopeo sync' });
+      source.location.auth = authReference(ctx.builder, { label: d.registry, identity: `skopeo ${d.registry} credentials`, user: { kind: d.credentials.user ? 'inline' : 'empty' }, pass: { kind: d.credentials.pass ? 'inline' : 'empty' }, from: d.credentials.at, peer: 'skopeo sync file' });
     } else if (plan.srcAuth?.kind === 'none') source.location.auth = 'none';
     else if (plan.srcAuth) source.location.auth = authReference(ctx.builder, { label: d.registry, identity: `skopeo --src-creds ${d.registry}`, user: plan.srcAuth.user, pass: plan.srcAuth.pass, from: plan.srcAuth.at, peer: 'skopeo sync command line' });
     const skip = d.skipTls ?? plan.srcSkipTls;

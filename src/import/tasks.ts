@@ -58,7 +58,8 @@ export class TaskAssembler {
       group.comments.add(`interval\0${text}`);
       this.builder.comment(group.task, text, 'interval');
     }
-    const mapping = { ...entry.mapping };
+    // its own copy: a list shared by two mappings would come out as a YAML alias
+    const mapping = structuredClone(entry.mapping);
     group.task.mappings.push(mapping);
     for (const text of entry.comments ?? []) this.builder.comment(mapping, text);
     for (const c of entry.keyComments ?? []) this.builder.comment(mapping, c.text, c.key);
