@@ -12,7 +12,7 @@ import { applyTable, convert, drop, same, type OptionTable } from './option-tabl
 import { COMMAND_LINE, parsePeerArgs, skipWords } from './peer-args.js';
 import { inputError, parsePeer, unknownKeys, type PeerFile } from './peer-file.js';
 import { regexNote } from './regex-pattern.js';
-import { withScope, type ImportContext, type ImportInput, type PeerFormat } from './peer-format.js';
+import { withScope, type ImportContext, type ImportInput, type PeerFormat, type TableDoc } from './peer-format.js';
 import { classifyFile, IMAGE_SYNCER_FLAGS, imageSyncerAuthEntrySchema, imageSyncerAuthSchema, imageSyncerImagesSchema, type ImageSyncerAuthEntry, type ImageSyncerFlags } from './image-syncer-schema.js';
 import { parseRuleRef, tagsFor } from './image-syncer-rules.js';
 import { TaskAssembler, type LocationSpec } from './tasks.js';
@@ -227,6 +227,10 @@ function convertImageSyncer(input: ImportInput, ctx: ImportContext): DraftConfig
 
 export const imageSyncer: PeerFormat = {
   name: 'image-syncer',
+  tables: [
+    { level: 'auth file: <registry or registry/namespace>', table: AUTH_OPTIONS },
+    { level: 'command line (after --)', table: IMAGE_SYNCER_FLAG_OPTIONS },
+  ] as TableDoc[],
   summary: 'image-syncer auth.json and images.json (or the older config.json), JSON or YAML, in any order; its flags after --',
   filesIn(args) {
     const parsed = parsePeerArgs(args, IMAGE_SYNCER_FLAGS, 'image-syncer');

@@ -5,7 +5,7 @@
  */
 import type { DraftConfig, ImportBuilder, Where } from './import-result.js';
 import { formatWhere } from './import-result.js';
-import type { RuleSink } from './option-table.js';
+import type { OptionRule, RuleSink } from './option-table.js';
 import type { PeerFile } from './peer-file.js';
 
 export interface ImportInput {
@@ -33,8 +33,16 @@ export function withScope<T extends object>(ctx: ImportContext, scope: T): Impor
   return Object.assign(Object.create(ctx) as ImportContext, scope);
 }
 
+/** One table of a format, with where its options stand (`creds[]`, `command line`). */
+export interface TableDoc {
+  level: string;
+  table: Readonly<Record<string, OptionRule<never, never>>>;
+}
+
 export interface PeerFormat {
   name: string;
+  /** Every option table, for docs/importing.md. */
+  tables: TableDoc[];
   /** One line for `dregsy import --help`. */
   summary: string;
   /** Files the peer's own command line names (e.g. skopeo sync's SOURCE), to be read too. */

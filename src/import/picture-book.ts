@@ -15,7 +15,7 @@ import { applyTable, convert, drop, same, type OptionTable } from './option-tabl
 import { COMMAND_LINE, isOn, lastValue, parsePeerArgs, skipWords } from './peer-args.js';
 import { inputError, parsePeer, unknownKeys, type PeerFile } from './peer-file.js';
 import { bool, int, opt, required, text } from './peer-schema.js';
-import { withScope, type ImportContext, type ImportInput, type PeerFormat } from './peer-format.js';
+import { withScope, type ImportContext, type ImportInput, type PeerFormat, type TableDoc } from './peer-format.js';
 import { cronPeriod, describeSeconds } from './schedule.js';
 
 const registrySchema = z.object({
@@ -143,6 +143,10 @@ function at(file: PeerFile, index: number): string {
 
 export const pictureBook: PeerFormat = {
   name: 'picture-book',
+  tables: [
+    { level: 'registries[]', table: REGISTRY_OPTIONS },
+    { level: 'top level', table: TOP_OPTIONS },
+  ] as TableDoc[],
   summary: "picture-book config.yaml (registries with syncerScript and cron syncPeriod); after -- 'load --registry HOST' for a one-time load",
   filesIn: () => [],
   convert: convertPictureBook,

@@ -8,22 +8,13 @@
 import { formatWhere, type DraftConfig, type DraftMapping, type Where } from './import-result.js';
 import { formatImageName, hubNote, parseImageReference, type ImageName } from './image-reference.js';
 import { applyTable, convert, drop, type OptionTable } from './option-table.js';
-import { flagWhere, isOn, lastValue, parsePeerArgs, skipWords, type ParsedArgs } from './peer-args.js';
 import { inputError, parsePeer, unknownKeys, type PeerFile } from './peer-file.js';
-import { withScope, type ImportContext, type ImportInput, type PeerFormat } from './peer-format.js';
-import { locationFor, regsyncHosts, type RegsyncHost } from './regsync-hosts.js';
+import { withScope, type ImportContext, type ImportInput, type PeerFormat, type TableDoc } from './peer-format.js';
+import { readRegsyncCommand, REGSYNC_COMMAND_OPTIONS, regsyncConfigIn } from './regsync-command.js';
+import { CRED_OPTIONS, locationFor, regsyncHosts, type RegsyncHost } from './regsync-hosts.js';
 import { regsyncSchema, type RegsyncDefaults, type RegsyncStep } from './regsync-schema.js';
 import { mergeDefaults, STEP_OPTIONS, type StepCtx, type StepDraft } from './regsync-steps.js';
 import { TaskAssembler } from './tasks.js';
-
-const FLAGS = {
-  config: { value: true, short: 'c' },
-  missing: { value: false },
-  'abort-on-error': { value: false },
-  verbosity: { value: true, short: 'v' },
-  logopt: { value: true },
-  format: { value: true },
-} as const;
 
 interface TopDraft {
   config: DraftConfig;
@@ -45,24 +36,6 @@ export const DEFAULTS_OPTIONS: OptionTable<DefaultsOnly, TopCtx> = {
   }),
   userAgent: drop('a User-Agent of your own: dregsy sends its own'),
 };
-
-interface Mode {
-  once: boolean;
-  args: ParsedArgs;
-}
-
-function readMode(args: readonly string[], ctx: ImportContext): Mode {
-  const parsed = parsePeerArgs(args, FLAGS, 'regsync');
-  const { skipped, rest } = skipWords(parsed.positionals, ['regsync', 'once', 'server', 'check', 'config']);
-  if (rest.length > 0) throw inputError({ file: 'command line', path: '' }, `unexpected argument '${rest[0]}' (regsync takes once, server or check, and -c FILE)`);
-  if (skipped.includes('check')) ctx.builder.note('regsync check is `dregsy check -config=FILE`: it shows what a run would copy');
-  if (isOn(parsed, 'missing')) ctx.drop(flagWhere('missing'), 'copying only tags the target lacks: dregsy also updates tags whose image changed');
-  if (isOn(parsed, 'abort-on-error')) ctx.drop(flagWhere('abort-on-error'), 'stopping at the first failure: dregsy goes on with the other images and exits 1');
-  const verbosity = lastValue(parsed, 'verbosity');
-  if (verbosity) ctx.same(flagWhere('verbosity'), `dregsy's log level is LOG_LEVEL=${verbosity}`);
-  if (parsed.flags.get('logopt')?.includes('json')) ctx.same(flagWhere('logopt'), 'dregsy logs JSON with LOG_FORMAT=json');
-  return { once: skipped.includes('once'), args: parsed };
-}
 
 function parseRef(text: string, at: Where, kind: string): ImageName {
   const r = parseImageReference(text);
@@ -128,7 +101,7 @@ function hubNotes(step: RegsyncStep): { key: string; text: string }[] {
 function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
   if (input.files.length !== 1) throw inputError({ file: 'command line', path: '' }, `regsync takes one config file, got ${input.files.length}`);
   const file = input.files[0]!;
-  const mode = readMode(input.args, ctx);
+  const mode = readRegsyncCommand(input.args, ctx);
   const cfg = parsePeer(regsyncSchema, file.data ?? {}, file);
   if ((cfg.version ?? 1) > 1) throw inputError(file.at(['version']), `regsync config version ${cfg.version} is newer than version 1, which this import reads`);
   for (const u of unknownKeys(regsyncSchema, file.data ?? {}, file, 'regsync')) ctx.drop(u.at, u.reason);
@@ -186,16 +159,14 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
 
 export const regsync: PeerFormat = {
   name: 'regsync',
+  tables: [
+    { level: 'creds[]', table: CRED_OPTIONS },
+    { level: 'defaults (applied to every step, as regsync does)', table: DEFAULTS_OPTIONS },
+    { level: 'sync[] (and the same keys in defaults)', table: STEP_OPTIONS },
+    { level: 'command line (after --)', table: REGSYNC_COMMAND_OPTIONS },
+  ] as TableDoc[],
   summary: 'regsync (regclient) config file: creds, defaults and sync steps of type image, repository or registry',
-  filesIn(args) {
-    try {
-      const v = lastValue(parsePeerArgs(args, FLAGS, 'regsync'), 'config');
-      return v ? [v] : [];
-    } catch {
-      // readMode reports the bad command line with its message; nothing to read here.
-      return [];
-    }
-  },
+  filesIn: regsyncConfigIn,
   convert: convertRegsync,
 };
 

@@ -14,7 +14,7 @@ import type { DraftConfig, Where } from './import-result.js';
 import { applyTable, convert, type OptionTable } from './option-table.js';
 import { COMMAND_LINE, parsePeerArgs, skipWords, type ParsedArgs } from './peer-args.js';
 import { inputError, parsePeer, unknownKeys, type PeerFile } from './peer-file.js';
-import { withScope, type ImportContext, type ImportInput, type PeerFormat } from './peer-format.js';
+import { withScope, type ImportContext, type ImportInput, type PeerFormat, type TableDoc } from './peer-format.js';
 import { goRegexProblem, regexNote, unanchoredPattern } from './regex-pattern.js';
 import { convertConstraint, MASTERMINDS_PRERELEASE } from './semver-constraint.js';
 import { SKOPEO_FLAG_OPTIONS, type FlagCtx, type SyncPlan } from './skopeo-sync-flags.js';
@@ -205,6 +205,10 @@ function convertSkopeoSync(input: ImportInput, ctx: ImportContext): DraftConfig 
 
 export const skopeoSync: PeerFormat = {
   name: 'skopeo-sync',
+  tables: [
+    { level: '<registry> in the YAML file', table: REGISTRY_OPTIONS },
+    { level: 'command line (after --)', table: SKOPEO_FLAG_OPTIONS },
+  ] as TableDoc[],
   summary: 'skopeo sync --src yaml source file; after -- the sync command line with DESTINATION (skopeo sync --all … FILE DEST)',
   filesIn(args) {
     const { positionals } = readFlags(args);
