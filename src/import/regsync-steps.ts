@@ -29,7 +29,6 @@ export interface StepDraft {
   force?: boolean | undefined;
   interval?: number | undefined;
   intervalComments: string[];
-  mappingComments: { key?: string; text: string }[];
 }
 
 export interface StepCtx extends ImportContext {

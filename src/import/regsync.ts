@@ -8,7 +8,7 @@
 import { formatWhere, type DraftConfig, type DraftMapping, type Where } from './import-result.js';
 import { formatImageName, hubNote, parseImageReference, type ImageName } from './image-reference.js';
 import { applyTable, convert, drop, type OptionTable } from './option-table.js';
-import { inputError, parsePeer, unknownKeys, type PeerFile } from './peer-file.js';
+import { inputError, parsePeer, unknownKeys } from './peer-file.js';
 import { withScope, type ImportContext, type ImportInput, type PeerFormat, type TableDoc } from './peer-format.js';
 import { readRegsyncCommand, REGSYNC_COMMAND_OPTIONS, regsyncConfigIn } from './regsync-command.js';
 import { CRED_OPTIONS, locationFor, regsyncHosts, type RegsyncHost } from './regsync-hosts.js';
@@ -47,7 +47,14 @@ function prefixed(prefix: string | undefined, path: string): string {
   return prefix ? `${prefix}/${path}` : path;
 }
 
-function stepMappings(step: RegsyncStep, draft: StepDraft, at: (key: string) => Where, hosts: Map<string, RegsyncHost>, ctx: ImportContext): { source: ReturnType<typeof locationFor>; target: ReturnType<typeof locationFor>; mappings: DraftMapping[] } | undefined {
+interface StepMappings {
+  source: ReturnType<typeof locationFor>;
+  target: ReturnType<typeof locationFor>;
+  mappings: DraftMapping[];
+}
+
+/** The mappings of one step, or undefined when the step cannot be written (the reason is dropped). */
+function stepMappings(step: RegsyncStep, draft: StepDraft, at: (key: string) => Where, hosts: Map<string, RegsyncHost>, ctx: ImportContext): StepMappings | undefined {
   const platform = draft.platform ?? 'all';
   const base: Partial<DraftMapping> = { platform, ...(draft.force ? { force: true } : {}) };
   if (step.type === 'registry') {
@@ -120,7 +127,7 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
     const { step, at } = mergeDefaults(raw, defaults, (key) => file.at(['sync', i, key]), (key) => file.at(['defaults', key]));
     // regsync once ignores schedules, so nothing about them is lost either
     if (mode.once) step.schedule = step.interval = undefined;
-    const draft: StepDraft = { tagSets: [], droppedSets: 0, intervalComments: [], mappingComments: [] };
+    const draft: StepDraft = { tagSets: [], droppedSets: 0, intervalComments: [] };
     const c: StepCtx = withScope(ctx, { step, draft });
     applyTable(STEP_OPTIONS, step, c, at);
     const converted = stepMappings(step, draft, at, hosts, ctx);
@@ -149,6 +156,7 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
     }
   });
   if (mode.once) ctx.builder.note('regsync once: schedules and intervals are left out, so every task runs once');
+  else ctx.builder.note('regsync server first copies what the target lacks, then runs each step on its schedule; dregsy runs a task at start and then every interval, copying what is missing or changed each time');
   if (usesCatalog) {
     config.lister = { maxItems: -1 };
     ctx.builder.comment(config, 'type registry: regsync pages through the whole catalog; dregsy stops at maxItems (default 100) unless unlimited', 'lister');

@@ -20,7 +20,8 @@ function pathsOf(value: unknown, path: Path, out: Map<object, Path>): void {
 function escapeValues(node: YamlNode | null | undefined, keep: ReadonlySet<string>): void {
   if (!node) return;
   if (isScalar(node)) {
-    if (typeof node.value === 'string' && !keep.has(node.value)) node.value = node.value.replaceAll('${', '$${');
+    if (typeof node.value === 'string' && !keep.has(node.value)) // a function: in a replacement string `$$` would mean one `$`
+      node.value = node.value.replaceAll('${', () => '$${');
   } else if (isMap(node)) {
     for (const pair of node.items as Pair<YamlNode, YamlNode>[]) escapeValues(pair.value, keep);
   } else if (isSeq(node)) {
@@ -41,7 +42,8 @@ function header(r: ImportResult): string[] {
     for (const d of r.dropped) out.push(`  - ${formatWhere(d.at)}: ${d.reason}`);
   }
   if (r.env.length > 0) {
-    out.push('', 'SET THESE ENVIRONMENT VARIABLES before running dregsy (values are not copied into this file):');
+    out.push('', 'SET THESE ENVIRONMENT VARIABLES before running dregsy (values are not copied into this file;');
+    out.push('for a credential you may instead write the same value to a file and use `auth-file: FILE` for `auth`):');
     for (const e of r.env) {
       out.push(`  ${e.name}: ${e.holds}; from ${e.from.map(formatWhere).join(', ')}`);
       if (e.command) out.push(`    ${e.command}`);
