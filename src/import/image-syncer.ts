@@ -220,7 +220,7 @@ function convertImageSyncer(input: ImportInput, ctx: ImportContext): DraftConfig
   }
   ctx.builder.note(plan.platform === 'all' ? 'image-syncer copies every platform of an index unless --os/--arch filter it: platform: all' : `platform: ${plan.platform} from --os/--arch (dregsy copies that platform's image, image-syncer an index holding it)`);
   if (!flags.retries) ctx.builder.note('image-syncer retries failed copies twice by default; dregsy does not retry (the next run copies what is missing)');
-  ctx.builder.note('image-syncer runs once; add `interval: <seconds>` to a task to keep it in sync');
+  ctx.builder.note('image-syncer runs once; add `interval: <seconds>` or `schedule: <cron>` to a task to keep it in sync');
   config.tasks = assembler.tasks();
   return config;
 }

@@ -16,7 +16,7 @@ import { COMMAND_LINE, isOn, lastValue, parsePeerArgs, skipWords } from './peer-
 import { inputError, parsePeer, unknownKeys, type PeerFile } from './peer-file.js';
 import { bool, int, opt, required, text } from './peer-schema.js';
 import { withScope, type ImportContext, type ImportInput, type PeerFormat, type TableDoc } from './peer-format.js';
-import { cronPeriod, describeSeconds } from './schedule.js';
+import { cronSchedule, describeSeconds } from './schedule.js';
 
 const registrySchema = z.object({
   hostname: required('a registry needs its hostname'),
@@ -61,12 +61,19 @@ export const REGISTRY_OPTIONS: OptionTable<PictureBookRegistry, RegCtx> = {
   repository: drop("the prefix put before every image the script lists: it belongs to the script's images (see syncerScript)"),
   pullAuthConfig: credential('source', 'pullAuthConfig'),
   pushAuthConfig: credential('target', 'pushAuthConfig'),
-  syncPeriod: convert('tasks[].interval when the cron expression has a fixed period', (v, c, at) => {
-    const p = cronPeriod(v);
-    if (!p.ok) return c.drop(at, `cron syncPeriod: ${p.reason}; dregsy has no cron schedules yet, so the task runs once`);
-    c.task.interval = p.seconds;
-    c.comment(`picture-book syncPeriod '${v}': every ${describeSeconds(p.seconds)}`, 'interval');
-    if (p.pinned) c.drop(at, `cron syncPeriod '${v}' runs ${p.pinned}: dregsy has no cron schedules yet, so the task runs every ${describeSeconds(p.seconds)} from dregsy's start`);
+  syncPeriod: convert("tasks[].schedule (in UTC, as picture-book's scheduler runs), run-on-start: false", (v, c, at) => {
+    const s = cronSchedule(v, 'UTC');
+    if (!s.ok) return c.drop(at, `cron syncPeriod '${v}': ${s.reason}; the task runs once`);
+    if (s.kind === 'interval') {
+      c.task.interval = s.seconds;
+      c.comment(`picture-book syncPeriod '${v}': every ${describeSeconds(s.seconds)}`, 'interval');
+    } else {
+      c.task.schedule = s.text;
+      c.comment(`picture-book syncPeriod '${v}': its scheduler (gocron) runs in UTC`, 'schedule');
+    }
+    // gocron runs a cron job at its times only, not when picture-book starts
+    c.task['run-on-start'] = false;
+    c.comment('picture-book runs at the syncPeriod times only; true also runs the task when dregsy starts', 'run-on-start');
   }),
   syncerScript: drop(SCRIPT),
   syncerScriptArgs: drop(SCRIPT),
@@ -118,18 +125,27 @@ function convertPictureBook(input: ImportInput, ctx: ImportContext): DraftConfig
   const tasks: DraftTask[] = [];
   (pb.registries ?? []).forEach((registry, index) => {
     if (only !== undefined && registry.hostname !== only) return;
-    // every key in dregsy's usual order; `interval` is removed again if the schedule did not convert
-    const task: DraftTask = { name: registry.hostname, interval: undefined, source: { registry: DOCKER_HUB }, target: { registry: registry.hostname }, mappings: [] };
+    // every key in dregsy's usual order; the timing keys the schedule did not set are removed below
+    const task: DraftTask = {
+      name: registry.hostname,
+      interval: undefined,
+      schedule: undefined,
+      'run-on-start': undefined,
+      source: { registry: DOCKER_HUB },
+      target: { registry: registry.hostname },
+      mappings: [],
+    };
     ctx.builder.comment(task.source, "the script's short names (user/image:tag) are Docker Hub's, as for docker pull", 'registry');
     const c: RegCtx = withScope(ctx, { task, file, index, comment: (text: string, key?: string) => ctx.builder.comment(task, text, key) });
     // a load runs once, whatever the schedule says
     applyTable(REGISTRY_OPTIONS, load ? { ...registry, syncPeriod: undefined } : registry, c, (key) => file.at(['registries', index, key]));
-    if (load || task.interval === undefined) delete task.interval;
+    if (load) task.interval = task.schedule = task['run-on-start'] = undefined;
+    for (const key of ['interval', 'schedule', 'run-on-start'] as const) if (task[key] === undefined) delete task[key];
     ctx.builder.comment(task, `registries[${index}] (${at(file, index)}): syncerScript '${registry.syncerScript ?? ''}' lists the images; waiting for a script lister`, 'mappings');
     tasks.push(task);
   });
   if (only !== undefined && tasks.length === 0) throw inputError({ file: COMMAND_LINE, path: '--registry' }, `no registry '${only}' in ${file.name}`);
-  if (load) ctx.builder.note('picture-book load: one run, so no intervals');
+  if (load) ctx.builder.note('picture-book load: one run, so no schedules');
   ctx.builder.note('picture-book pushes with pullAuthConfig (its code passes the pull credentials to the push); here the target uses pushAuthConfig, as its documentation says');
   ctx.builder.note('picture-book skips a tag the target already has (unless latest); dregsy skips an image whose digest the target has, so a changed tag is copied again');
   config.tasks = tasks;

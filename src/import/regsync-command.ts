@@ -26,7 +26,7 @@ interface CommandCtx extends ImportContext {
 const on = (v: string) => v === 'true';
 
 export const REGSYNC_COMMAND_OPTIONS: OptionTable<RegsyncCommandLine, CommandCtx> = {
-  command: convert('once: tasks without interval; server (the default): intervals; check: `dregsy check`', (v, c) => {
+  command: convert('once: tasks that run once; server (the default): schedules and intervals; check: `dregsy check`', (v, c) => {
     c.mode.once = v === 'once';
     if (v === 'check') c.builder.note('regsync check is `dregsy check -config=FILE`: it shows what a run would copy');
   }),

@@ -9,7 +9,7 @@
  * and `allow`, regsync takes tags matching both, so `allow` becomes one `keep:` instead.
  * Each tag set (`tags`, every `tagSets` entry) is its own mapping, since regsync unites them.
  */
-import { cronPeriod, describeSeconds, durationPeriod } from './schedule.js';
+import { cronSchedule, durationPeriod } from './schedule.js';
 import type { Where } from './import-result.js';
 import { convert, drop, same, type OptionTable } from './option-table.js';
 import type { ImportContext } from './peer-format.js';
@@ -28,7 +28,10 @@ export interface StepDraft {
   platform?: string | undefined;
   force?: boolean | undefined;
   interval?: number | undefined;
-  intervalComments: string[];
+  /** A cron `schedule:` instead of the interval. */
+  schedule?: string | undefined;
+  /** Comments for the task's `interval` or `schedule`. */
+  timingComments: string[];
 }
 
 export interface StepCtx extends ImportContext {
@@ -123,18 +126,17 @@ export const STEP_OPTIONS: OptionTable<RegsyncStep, StepCtx> = {
     const p = durationPeriod(v);
     if (!p.ok) return c.drop(at, `interval '${v}': ${p.reason}`);
     c.draft.interval = p.seconds;
-    c.draft.intervalComments.push(`regsync interval ${v}`);
+    c.draft.timingComments.push(`regsync interval ${v}`);
     if (p.raised) c.drop(at, `interval ${v} is below dregsy's minimum of 30s: the task runs every 30s`);
   }),
-  schedule: convert('tasks[].interval when the cron expression has a fixed period', (v, c, at) => {
-    const p = cronPeriod(v);
+  schedule: convert('tasks[].schedule (cron, the process\'s time zone as in regsync); @every <duration>: tasks[].interval', (v, c, at) => {
     c.draft.interval = undefined;
-    if (!p.ok) return c.drop(at, `cron schedule: ${p.reason}; dregsy has no cron schedules yet, so the task runs once`);
-    c.draft.interval = p.seconds;
-    c.draft.intervalComments.push(`regsync schedule '${v}': every ${describeSeconds(p.seconds)}`);
-    if (p.pinned) {
-      c.drop(at, `cron schedule '${v}' runs ${p.pinned}: dregsy has no cron schedules yet, so the task runs every ${describeSeconds(p.seconds)} from dregsy's start`);
-    }
+    const s = cronSchedule(v);
+    if (!s.ok) return c.drop(at, `cron schedule '${v}': ${s.reason}; the task runs once`);
+    c.draft.timingComments.push(`regsync schedule '${v}'`);
+    if (s.kind === 'schedule') c.draft.schedule = s.text;
+    else c.draft.interval = s.seconds;
+    if (s.kind === 'interval' && s.raised) c.drop(at, `'${v}' is below dregsy's minimum interval of 30s: the task runs every 30s`);
   }),
   ratelimit: drop("waiting while Docker Hub's remaining pull count is below ratelimit.min: no equivalent in dregsy", (v) => (v.min ?? 0) > 0),
   mediaTypes: drop(

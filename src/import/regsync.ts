@@ -127,7 +127,7 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
     const { step, at } = mergeDefaults(raw, defaults, (key) => file.at(['sync', i, key]), (key) => file.at(['defaults', key]));
     // regsync once ignores schedules, so nothing about them is lost either
     if (mode.once) step.schedule = step.interval = undefined;
-    const draft: StepDraft = { tagSets: [], droppedSets: 0, intervalComments: [] };
+    const draft: StepDraft = { tagSets: [], droppedSets: 0, timingComments: [] };
     const c: StepCtx = withScope(ctx, { step, draft });
     applyTable(STEP_OPTIONS, step, c, at);
     const converted = stepMappings(step, draft, at, hosts, ctx);
@@ -135,6 +135,7 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
     usesCatalog ||= step.type === 'registry';
     const stepAt = file.at(['sync', i]);
     const interval = mode.once ? undefined : draft.interval;
+    const schedule = mode.once ? undefined : draft.schedule;
     if (!mode.once && !step.schedule && !step.interval) {
       ctx.builder.note(`${formatWhere(stepAt)}: no schedule or interval: regsync server skips such a step, regsync once runs it; here it runs once at start`);
     }
@@ -143,7 +144,8 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
         source: converted.source.spec,
         target: converted.target.spec,
         interval,
-        intervalComments: mode.once ? [] : draft.intervalComments,
+        schedule,
+        timingComments: mode.once ? [] : draft.timingComments,
         mapping,
         comments: [`sync[${i}] (${formatWhere({ ...stepAt, path: '' })}): ${step.type} ${step.source} → ${step.target}`],
         keyComments: [

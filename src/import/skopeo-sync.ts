@@ -198,7 +198,7 @@ function convertSkopeoSync(input: ImportInput, ctx: ImportContext): DraftConfig 
       : `platform: ${platform} on every mapping, from ${plan.all ? '--all' : '--override-os/--override-arch/--override-variant'}`,
   );
   if (flags['keep-going'] !== 'true') ctx.builder.note('skopeo sync stops at the first image that fails (no --keep-going); dregsy goes on with the others and exits 1');
-  ctx.builder.note('skopeo sync runs once; add `interval: <seconds>` to a task to keep it in sync');
+  ctx.builder.note('skopeo sync runs once; add `interval: <seconds>` or `schedule: <cron>` to a task to keep it in sync');
   config.tasks = assembler.tasks();
   return config;
 }

@@ -15,10 +15,14 @@ export interface LocationSpec {
 export interface MappingEntry {
   source: LocationSpec;
   target: LocationSpec;
-  /** Seconds; undefined or 0: a one-off task. */
+  /** Seconds; undefined or 0 (and no schedule): a one-off task. */
   interval?: number | undefined;
-  /** Comments for the task's `interval` key. */
-  intervalComments?: string[];
+  /** A cron expression instead of the interval. */
+  schedule?: string | undefined;
+  /** dregsy's `run-on-start`, when the peer does not run at start. */
+  runOnStart?: boolean | undefined;
+  /** Comments for the task's `interval` or `schedule` key. */
+  timingComments?: string[];
   mapping: DraftMapping;
   /** Comments above the mapping. */
   comments?: string[];
@@ -46,17 +50,18 @@ export class TaskAssembler {
   constructor(private readonly builder: ImportBuilder) {}
 
   add(entry: MappingEntry): DraftMapping {
-    const interval = entry.interval || undefined;
-    const key = JSON.stringify([entry.source.location, entry.target.location, interval ?? 0]);
+    const timing = { interval: entry.interval || undefined, schedule: entry.schedule, runOnStart: entry.runOnStart };
+    const key = JSON.stringify([entry.source.location, entry.target.location, timing]);
     let group = this.groups.find((g) => g.key === key);
     if (!group) {
-      group = this.newGroup(key, entry, interval);
+      group = this.newGroup(key, entry, timing);
       this.groups.push(group);
     }
-    for (const text of entry.intervalComments ?? []) {
-      if (group.comments.has(`interval\0${text}`)) continue;
-      group.comments.add(`interval\0${text}`);
-      this.builder.comment(group.task, text, 'interval');
+    const timingKey = timing.schedule ? 'schedule' : 'interval';
+    for (const text of entry.timingComments ?? []) {
+      if (group.comments.has(`${timingKey}\0${text}`)) continue;
+      group.comments.add(`${timingKey}\0${text}`);
+      this.builder.comment(group.task, text, timingKey);
     }
     // its own copy: a list shared by two mappings would come out as a YAML alias
     const mapping = structuredClone(entry.mapping);
@@ -66,14 +71,22 @@ export class TaskAssembler {
     return mapping;
   }
 
-  private newGroup(key: string, entry: MappingEntry, interval: number | undefined): Group {
+  private newGroup(key: string, entry: MappingEntry, timing: { interval?: number | undefined; schedule?: string | undefined; runOnStart?: boolean | undefined }): Group {
     const base = `${hostLabel(entry.source.location.registry)}-to-${hostLabel(entry.target.location.registry)}`;
     let name = base;
     for (let n = 2; this.names.has(name); n++) name = `${base}-${n}`;
     this.names.add(name);
     const source = this.copyLocation(entry.source);
     const target = this.copyLocation(entry.target);
-    const task: DraftTask = interval ? { name, interval, source, target, mappings: [] } : { name, source, target, mappings: [] };
+    const task: DraftTask = {
+      name,
+      ...(timing.interval ? { interval: timing.interval } : {}),
+      ...(timing.schedule ? { schedule: timing.schedule } : {}),
+      ...(timing.runOnStart !== undefined ? { 'run-on-start': timing.runOnStart } : {}),
+      source,
+      target,
+      mappings: [],
+    };
     return { task, key, comments: new Set() };
   }
 

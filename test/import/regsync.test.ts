@@ -12,7 +12,7 @@ import { assertNoSecrets, convert, droppedPaths } from './kit.js';
 describe("regsync documentation's example", () => {
   const c = convert('regsync', ['seeds/regsync.yml']);
 
-  test('three steps: image hourly, repository daily with allow/deny, a registry through its catalog', () => {
+  test('three steps: image hourly, repository on a cron schedule with allow/deny, a registry through its catalog', () => {
     assert.equal(c.data.relay, 'skopeo');
     assert.deepEqual(c.data.concurrency, { copies: 2 });
     assert.deepEqual(c.data.lister, { maxItems: -1 });
@@ -25,7 +25,8 @@ describe("regsync documentation's example", () => {
       target: { registry: 'localhost:5000', 'skip-tls-verify': true },
       mappings: [{ from: 'library/busybox', tags: ['latest'], platform: 'all' }],
     });
-    assert.equal(repo?.interval, 86400);
+    assert.equal(repo?.interval, undefined);
+    assert.equal(repo?.schedule, '15 01 * * *');
     assert.deepEqual(repo?.mappings, [{ from: 'library/alpine', tags: ['regex: latest', 'regex: edge', 'regex: 3', 'regex: 3.\\d+', 'keep: !3.0'], platform: 'all' }]);
     assert.deepEqual(registry, {
       name: 'localreg-5000-to-localcopy-5000',
@@ -35,10 +36,9 @@ describe("regsync documentation's example", () => {
     });
   });
 
-  test('left out: backups, the rate limit, the time of day of the cron schedule, the repository deny list', () => {
-    assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[0].backup', 'sync[1].schedule', 'sync[1].backup', 'sync[2].repos.deny']);
-    assert.match(c.dropped.find((d) => d.startsWith('sync[1].schedule'))!, /runs at 01:15: .* every 24h0m0s/);
-    assert.equal(c.warnings.length, 5);
+  test('left out: backups, the rate limit, the repository deny list', () => {
+    assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[0].backup', 'sync[1].backup', 'sync[2].repos.deny']);
+    assert.equal(c.warnings.length, 4);
   });
 
   test('Docker Hub credentials from env and file become one variable with the shell line that builds it', () => {
@@ -46,7 +46,7 @@ describe("regsync documentation's example", () => {
       ['DREGSY_AUTH_DOCKER_IO', `export DREGSY_AUTH_DOCKER_IO="$(printf '%s:%s' "$HUB_USER" "$(cat '/var/run/secrets/hub_token')" | base64 -w0)"`],
     ]);
     assert.match(c.text, /^# SET THESE ENVIRONMENT VARIABLES/m);
-    assert.match(c.text, /^# NOT CONVERTED \(5\)/m);
+    assert.match(c.text, /^# NOT CONVERTED \(4\)/m);
   });
 
   test('dregsy accepts it', () => {
@@ -63,7 +63,6 @@ describe('every regsync option', () => {
       ...['blobLimit', 'cacheCount', 'cacheTime', 'skipDockerConfig', 'userAgent', 'mediaTypes', 'digestTags', 'referrers', 'referrerFilters', 'referrerSource', 'referrerTarget', 'referrerSlow', 'includeExternal', 'ratelimit', 'backup'].map((k) => `defaults.${k}`),
       'sync[0].platforms',
       'sync[2].repos.deny',
-      'sync[2].schedule',
       'sync[3].target',
       'sync[4].interval',
       'sync[4].bogus',
@@ -89,12 +88,12 @@ describe('every regsync option', () => {
     const [first, hub, ghcr, last] = c.data.tasks;
     assert.equal(first?.interval, 7200); // defaults.interval
     assert.deepEqual(first?.mappings, [{ from: 'mirror/team/app', to: 'team/app', tags: ['v1@sha256:4f2a9c1b3d5e7f80112233445566778899aabbccddeeff00112233445566778a'], platform: 'linux/arm64', force: true }]);
-    assert.equal(hub?.interval, 900);
+    assert.equal(hub?.schedule, '*/15 * * * *');
     assert.deepEqual(
       hub?.mappings.map((m) => m.tags),
       [['semver: >=1.36.0 <2.0.0', 'semver: >=1.2.3 <2.0.0', 'keep: 1\\..*', 'keep: !1\\.36\\.0'], ['regex: latest'], ['keep: !.*-rc.*']],
     );
-    assert.equal(ghcr?.interval, undefined); // '0 3 * * 1' has no fixed period
+    assert.equal(ghcr?.schedule, '0 3 * * 1');
     assert.deepEqual(ghcr?.mappings, [{ from: 'regex:(?:^team/.*$)|(?:^infra/.*$)', to: 'ghcr', platform: 'all', force: true }]);
     assert.equal(last?.interval, 30);
     assert.equal(c.data.tasks.length, 4); // sync[3] (a renamed tag) is left out
@@ -112,7 +111,7 @@ describe('every regsync option', () => {
 
 test("the command line: 'once' drops schedules, --missing and --abort-on-error are left out", () => {
   const c = convert('regsync', ['seeds/regsync.yml'], ['regsync', 'once', '--missing', '--abort-on-error', '-v', 'debug']);
-  assert.deepEqual(c.data.tasks.map((t) => t.interval), [undefined, undefined]);
+  assert.deepEqual(c.data.tasks.map((t) => [t.interval, t.schedule]), [[undefined, undefined], [undefined, undefined]]);
   // without intervals the image and repository steps share one task
   assert.equal(c.data.tasks[0]?.mappings.length, 2);
   assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[0].backup', 'sync[1].backup', 'sync[2].repos.deny', '--missing', '--abort-on-error']);
