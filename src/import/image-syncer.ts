@@ -39,7 +39,9 @@ export const IMAGE_SYNCER_FLAG_OPTIONS: OptionTable<ImageSyncerFlags, FlagCtx> =
   log: same('dregsy logs to standard output (LOG_FORMAT=json for machines)'),
   proc: convert('concurrency.copies', (v, c) => {
     const n = Number(last(v));
-    if (Number.isInteger(n) && n > 0) c.config.concurrency = { copies: n };
+    if (!Number.isInteger(n) || n <= 0) return;
+    c.config.concurrency = { copies: n };
+    c.builder.comment(c.config, `image-syncer --proc ${n}: that many copies at once`, 'concurrency');
   }),
   retries: drop('retrying failed copies: dregsy has no retry count yet', (v) => Number(last(v)) > 0),
   os: convert('mappings[].platform (one os and one arch)', (v, c, at) => {

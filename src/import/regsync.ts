@@ -26,7 +26,9 @@ type TopCtx = ImportContext & TopDraft;
 /** `defaults` keys that are not step options: they concern the whole program. */
 export const DEFAULTS_OPTIONS: OptionTable<DefaultsOnly, TopCtx> = {
   parallel: convert('concurrency.copies', (v, c) => {
-    if (v > 0) c.config.concurrency = { copies: v };
+    if (v <= 0) return;
+    c.config.concurrency = { copies: v };
+    c.builder.comment(c.config, `regsync defaults.parallel: ${v} copies at once`, 'concurrency');
   }),
   blobLimit: drop('a limit on blob size: dregsy copies blobs of any size'),
   cacheCount: drop("regclient's request cache: dregsy keeps no such cache across runs", (v) => v > 0),
@@ -158,7 +160,7 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
     }
   });
   if (mode.once) ctx.builder.note('regsync once: schedules and intervals are left out, so every task runs once');
-  else ctx.builder.note('regsync server first copies what the target lacks, then runs each step on its schedule; dregsy runs a task at start and then every interval, copying what is missing or changed each time');
+  else ctx.builder.note('regsync server first copies what the target lacks, then runs each step on its schedule; dregsy runs a task at start and then on its interval or schedule, copying what is missing or changed each time');
   if (usesCatalog) {
     config.lister = { maxItems: -1 };
     ctx.builder.comment(config, 'type registry: regsync pages through the whole catalog; dregsy stops at maxItems (default 100) unless unlimited', 'lister');
