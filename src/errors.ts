@@ -22,7 +22,7 @@ export function formatProblem(file: string, p: ConfigProblem): string {
  * Messages quote config values, and a YAML escape (`"\e[2J"`) puts any control character in
  * one: shown as `\x1b`, it cannot clear or recolour the terminal or forge a log line.
  */
-function escapeControls(text: string): string {
+export function escapeControls(text: string): string {
   return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

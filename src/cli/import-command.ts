@@ -5,8 +5,9 @@
  * and on standard error), 2 the command line or an input file is wrong (file:line: problem).
  */
 import { Command, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { errorMessage } from '../errors.js';
+import { MAX_CONFIG_BYTES } from '../config/load.js';
+import { errorMessage, escapeControls } from '../errors.js';
+import { readTextFile, TextFileError } from '../files/read-text-file.js';
 import { FORMATS, importConfig, type LoadedInput } from '../import/import-config.js';
 import { formatWhere } from '../import/import-result.js';
 import { ImportInputError } from '../import/peer-file.js';
@@ -20,12 +21,6 @@ export interface ImportOutcome {
 }
 
 type Io = Pick<CliIo, 'stdout' | 'stderr'>;
-
-function readProblem(name: string, e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e);
-  return `cannot read '${name}': ${why}`;
-}
 
 /** Runs one import and returns its exit code. */
 export async function runImport(formatName: string, files: readonly string[], peerArgs: readonly string[], io: Io): Promise<number> {
@@ -49,9 +44,10 @@ export async function runImport(formatName: string, files: readonly string[], pe
   const unreadable: string[] = [];
   for (const name of names) {
     try {
-      inputs.push({ name, text: await readFile(name, 'utf8') });
+      // as for a config: a regular UTF-8 text file of sane size, so no path can hang or flood us
+      inputs.push({ name, text: await readTextFile(name, { maxBytes: MAX_CONFIG_BYTES }) });
     } catch (e) {
-      unreadable.push(readProblem(name, e));
+      unreadable.push(escapeControls(`cannot read '${name}': ${e instanceof TextFileError ? e.reason : errorMessage(e)}`));
     }
   }
   if (unreadable.length > 0) {
@@ -62,12 +58,12 @@ export async function runImport(formatName: string, files: readonly string[], pe
     const result = importConfig(format, inputs, peerArgs);
     io.stdout.write(renderImport(result));
     for (const line of dropWarnings(result)) io.stderr.write(`dregsy import: ${line}\n`);
-    for (const e of result.env) io.stderr.write(`dregsy import: set ${e.name} before running dregsy: ${e.holds}\n`);
+    for (const e of result.env) io.stderr.write(`dregsy import: set ${e.name} before running dregsy: ${escapeControls(e.holds)}\n`);
     return result.dropped.length > 0 ? ExitCode.failed : ExitCode.ok;
   } catch (e) {
     if (!(e instanceof ImportInputError)) throw e;
     io.stderr.write(`dregsy import: cannot convert (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n`);
-    for (const p of e.problems) io.stderr.write(`${formatWhere(p.at)}: ${p.message}\n`);
+    for (const p of e.problems) io.stderr.write(`${escapeControls(`${formatWhere(p.at)}: ${p.message}`)}\n`);
     return ExitCode.usage;
   }
 }

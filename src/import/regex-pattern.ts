@@ -8,7 +8,7 @@
  * - skopeo sync's `images-by-tag-regex` and image-syncer's `:/regex/` match anywhere (Go's
  *   `MatchString`), so they get `.*` around them.
  */
-import { GoRegexError, compileGoRegex } from '../mapping/go-regex.js';
+import { GoRegexError, compileGoRegex } from '../regex/go-regex.js';
 
 /** Ends in a `$` that is escaped (an odd number of backslashes before it). */
 function endsWithEscapedDollar(p: string): boolean {

@@ -6,6 +6,7 @@
  * literal `${` as `$${` unless they are one of the import's own `${NAME}` references.
  */
 import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
+import { escapeControls } from '../errors.js';
 import { formatWhere, type ImportResult } from './import-result.js';
 
 type Path = (string | number)[];
@@ -17,11 +18,16 @@ function pathsOf(value: unknown, path: Path, out: Map<object, Path>): void {
   else for (const [k, v] of Object.entries(value)) pathsOf(v, [...path, k], out);
 }
 
+/** `${` becomes `$${` (a literal for dregsy), except where one of our own references starts. */
+function escapeLiteralRefs(value: string, keep: ReadonlySet<string>): string {
+  // a function, not a replacement string: there `$$` would mean one `$`
+  return value.replace(/\$\{/g, (_m, at: number) => ([...keep].some((ref) => value.startsWith(ref, at)) ? '${' : '$${'));
+}
+
 function escapeValues(node: YamlNode | null | undefined, keep: ReadonlySet<string>): void {
   if (!node) return;
   if (isScalar(node)) {
-    if (typeof node.value === 'string' && !keep.has(node.value)) // a function: in a replacement string `$$` would mean one `$`
-      node.value = node.value.replaceAll('${', () => '$${');
+    if (typeof node.value === 'string') node.value = escapeLiteralRefs(node.value, keep);
   } else if (isMap(node)) {
     for (const pair of node.items as Pair<YamlNode, YamlNode>[]) escapeValues(pair.value, keep);
   } else if (isSeq(node)) {
@@ -30,7 +36,8 @@ function escapeValues(node: YamlNode | null | undefined, keep: ReadonlySet<strin
 }
 
 function addComment(existing: string | null | undefined, text: string): string {
-  const lines = text.split('\n').map((l) => ` ${l}`).join('\n');
+  // peers' values are quoted in comments: a YAML escape could put a line break or a terminal control in one
+  const lines = ` ${escapeControls(text)}`;
   return existing ? `${existing}\n${lines}` : lines;
 }
 
@@ -82,12 +89,12 @@ export function renderImport(r: ImportResult): string {
   }
   escapeValues(doc.contents as YamlNode, r.envReferences);
   const head = header(r)
-    .map((l) => (l === '' ? '#' : `# ${l}`))
+    .map((l) => (l === '' ? '#' : `# ${escapeControls(l)}`))
     .join('\n');
   return `${head}\n\n${doc.toString({ lineWidth: 0 })}`;
 }
 
 /** One line per dropped option, for standard error. */
 export function dropWarnings(r: ImportResult): string[] {
-  return r.dropped.map((d) => `warning: not converted: ${formatWhere(d.at)}: ${d.reason}`);
+  return r.dropped.map((d) => escapeControls(`warning: not converted: ${formatWhere(d.at)}: ${d.reason}`));
 }

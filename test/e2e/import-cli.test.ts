@@ -44,12 +44,12 @@ const CASES: Case[] = [
   { name: 'picture-book seed', args: ['--from', 'picture-book', 'seeds/picture-book.yaml'], code: 1, secrets: ['testpassword', 'this-is-a-token'] },
 ];
 
-/** A valid `auth` value for every variable the header asks for (a registry name for the others). */
+/** A valid `auth` value for every variable the header asks for (a name that is a registry or a path for the others). */
 function envFor(stdout: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const m of stdout.matchAll(/^# {3}([A-Z_][A-Z0-9_]*): /gm)) {
     const name = m[1]!;
-    env[name] = name.startsWith('DREGSY_AUTH_') ? Buffer.from('import-e2e-user:import-e2e-password').toString('base64') : '127.0.0.1:9';
+    env[name] = name.startsWith('DREGSY_AUTH_') ? Buffer.from('import-e2e-user:import-e2e-password').toString('base64') : 'example.net';
   }
   return env;
 }

@@ -34,7 +34,7 @@ export function convert(format: string, files: string[], args: string[] = []): C
     args,
   );
   const text = renderImport(result);
-  const env = Object.fromEntries(result.env.map((e) => [e.name, e.name.startsWith('DREGSY_AUTH_') ? Buffer.from('user:pw').toString('base64') : 'registry.example.net']));
+  const env = Object.fromEntries(result.env.map((e) => [e.name, e.name.startsWith('DREGSY_AUTH_') ? Buffer.from('user:pw').toString('base64') : 'example.net']));
   const loaded = parseConfigText(text, 'imported.yaml', env);
   return {
     result,

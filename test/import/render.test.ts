@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { parseConfigText } from '../../src/config/load.js';
 import { ImportBuilder, type DraftConfig, type DraftTask } from '../../src/import/import-result.js';
-import { renderImport } from '../../src/import/render-yaml.js';
+import { dropWarnings, renderImport } from '../../src/import/render-yaml.js';
 
 test('a literal ${ in a value is written as $${, the import\'s own references stay references', () => {
   const b = new ImportBuilder('regsync', ['in.yml']);
@@ -13,7 +13,7 @@ test('a literal ${ in a value is written as $${, the import\'s own references st
     name: 't',
     source: { registry: 'reg.example:5000', auth },
     target: { registry: 'other.example' },
-    mappings: [{ from: 'app', tags: ['regex: v${1}'] }],
+    mappings: [{ from: 'app', to: `${b.peerEnv('NS', 'a namespace', { file: 'in.yml', path: 'x' })}/app`, tags: ['regex: v${1}'] }],
   };
   const config: DraftConfig = { relay: 'skopeo', tasks: [task] };
   b.comment(task, 'a task comment');
@@ -30,8 +30,9 @@ test('a literal ${ in a value is written as $${, the import\'s own references st
   assert.ok(at('# a task comment') === at('- name: t') - 1);
   assert.ok(at('# where the credential came from') === at('auth: ${DREGSY_AUTH_REG_EXAMPLE_5000}') - 1);
   assert.deepEqual((parse(text) as DraftConfig).tasks?.[0]?.mappings?.[0]?.tags, ['regex: v$${1}']);
-  // dregsy reads it back with the variable set and the literal restored
-  const loaded = parseConfigText(text, 'out.yaml', { DREGSY_AUTH_REG_EXAMPLE_5000: Buffer.from('u1:p1').toString('base64') });
+  // dregsy reads it back with the variables set and the literal restored
+  const loaded = parseConfigText(text, 'out.yaml', { DREGSY_AUTH_REG_EXAMPLE_5000: Buffer.from('u1:p1').toString('base64'), NS: 'team' });
+  assert.equal(loaded.config.tasks?.[0]?.mappings?.[0]?.to, 'team/app');
   assert.deepEqual(loaded.config.tasks?.[0]?.mappings?.[0]?.tags, ['regex: v${1}']);
   assert.equal(loaded.config.tasks?.[0]?.source.auth, Buffer.from('u1:p1').toString('base64'));
 });
@@ -42,4 +43,17 @@ test('one credential, one variable; another credential with the same name gets a
   assert.equal(b.secretEnv('DREGSY_AUTH_quay.io', 'a', spec), '${DREGSY_AUTH_QUAY_IO}');
   assert.equal(b.secretEnv('DREGSY_AUTH_quay.io', 'a', spec), '${DREGSY_AUTH_QUAY_IO}');
   assert.equal(b.secretEnv('DREGSY_AUTH_quay.io', 'b', spec), '${DREGSY_AUTH_QUAY_IO_2}');
+});
+
+test("a peer's value with a line break or a terminal control cannot add lines to the output or reach the terminal", () => {
+  const b = new ImportBuilder('skopeo-sync', ['s.yml']);
+  const task: DraftTask = { name: 't', source: { registry: 'a.example' }, target: { registry: 'b.example' }, mappings: [] };
+  b.drop({ file: 's.yml', line: 3, path: 'x' }, "'v1\nrelay: docker\u001b[2J' is neither a tag nor a digest");
+  b.comment(task, 'from\nrelay: docker');
+  const r = b.result({ tasks: [task] });
+  const text = renderImport(r);
+  assert.doesNotMatch(text, /[\u0000-\u0008\u000b-\u001f\u007f]/);
+  assert.deepEqual(Object.keys(parse(text) as object), ['tasks']);
+  assert.match(text, /'v1\\x0arelay: docker\\x1b\[2J' is neither/);
+  assert.doesNotMatch(dropWarnings(r).join(''), /[\n\u001b]/);
 });
