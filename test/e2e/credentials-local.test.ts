@@ -55,7 +55,7 @@ fi
       credHelpers: { [source.host]: 'test' },
     }),
   );
-  env = { HOME_FOR_TEST: dir, DOCKER_CONFIG: dockerDir, PATH: `${bin}:${process.env.PATH ?? ''}`, HELPER_SECRET: HELPER_PW };
+  env = { HOME: dir, DOCKER_CONFIG: dockerDir, PATH: `${bin}:${process.env.PATH ?? ''}`, HELPER_SECRET: HELPER_PW };
 });
 after(async () => {
   await Promise.all([source?.stop(), target?.stop(), envTarget?.stop()]);

@@ -81,7 +81,7 @@ tasks:
   );
   let rotated = false;
   let failure: unknown;
-  const env = { ...fakeAwsEnv(aws, dir), HOME_FOR_TEST: dir, DOCKER_CONFIG: join(dir, 'docker'), HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost', SECRETS: secrets };
+  const env = { ...fakeAwsEnv(aws, dir), HOME: dir, DOCKER_CONFIG: join(dir, 'docker'), HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost', SECRETS: secrets };
   const r = await runDregsy([`-config=${file}`], {
     env,
     timeoutMs: 80_000,

@@ -42,9 +42,9 @@ async function proxy(): Promise<ConnectProxy> {
   return p;
 }
 
-/** The process sees only what the test sets up: its own HOME, docker config, proxy. */
+/** Besides the hermetic defaults (dregsy-cli.ts): its own HOME, docker config, proxy. */
 function isolatedEnv(home: string, p: ConnectProxy): Record<string, string> {
-  return { HOME_FOR_TEST: home, DOCKER_CONFIG: `${home}/.docker`, HTTPS_PROXY: p.url, NO_PROXY: '127.0.0.1,localhost', GOOGLE_APPLICATION_CREDENTIALS: '' };
+  return { HOME: home, DOCKER_CONFIG: `${home}/.docker`, HTTPS_PROXY: p.url, NO_PROXY: '127.0.0.1,localhost', GOOGLE_APPLICATION_CREDENTIALS: '' };
 }
 
 function assertNoSecret(r: CliResult, secrets: string[]): void {

@@ -1,6 +1,8 @@
 /** Runs the built CLI (bin/dregsy → dist/) as a user would, and helpers to write its config. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +17,7 @@ export interface CliResult {
 }
 
 export interface RunOptions {
+  /** Added to the hermetic environment (see `cliEnv`); `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
@@ -22,11 +25,35 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess, output: { stdout: () => string }) => void;
 }
 
+/** What the CLI may take from the environment of the test run: nothing that names credentials or proxies. */
+const PASSED_THROUGH = ['PATH', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
+
+let emptyHome: string | undefined;
+/** One empty HOME for every CLI run of this test process, removed when it exits. */
+function emptyHomeDir(): string {
+  if (emptyHome === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'dregsy-test-home-'));
+    emptyHome = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return emptyHome;
+}
+
+/**
+ * The CLI's environment: never the developer's own HOME, docker config, cloud credentials or
+ * proxies (a `credsStore` or an AWS profile there must not change a result), only PATH and
+ * locale, an empty HOME, and what the test sets.
+ */
+export function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = { HOME: emptyHomeDir(), LOG_FORMAT: 'text', LOG_LEVEL: 'info' };
+  for (const name of PASSED_THROUGH) env[name] = process.env[name];
+  Object.assign(env, extra);
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 export function runDregsy(args: string[], opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, LOG_FORMAT: 'text', LOG_LEVEL: 'info', ...opts.env };
-    // Keep the host's credentials out of every test: skopeo must only see our authfiles.
-    env.HOME = env.HOME_FOR_TEST ?? env.HOME;
+    const env = cliEnv(opts.env);
     const child = spawn(process.execPath, [dregsyBin, ...args], { cwd: opts.cwd ?? repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
