@@ -11,7 +11,7 @@ import { untilAborted } from '../abortable.js';
 import type { Location, Task } from '../config/schema.js';
 import { ecrInfo } from '../config/registry-host.js';
 import type { Logger } from '../log/logger.js';
-import type { RegistryEndpoint } from '../registry/types.js';
+import type { RegistryEndpoint, RepoListing } from '../registry/types.js';
 import { readAuthFile, type AuthFileRead } from './read-auth-file.js';
 import type { Credentials } from './credentials.js';
 import { dockerConfigCredentials } from './docker-config.js';
@@ -41,7 +41,7 @@ export interface CredentialSources {
   /** Before the first push to a repository of an ECR target: create it when missing (dregsy). */
   ensureTargetRepo(task: Task, target: RegistryEndpoint, repo: string, signal: AbortSignal): Promise<void>;
   /** An ECR source's repositories through the AWS API; undefined when `registry` is not ECR. */
-  listEcrRepositories(registry: string, maxItems: number, signal: AbortSignal): Promise<string[]> | undefined;
+  listEcrRepositories(registry: string, maxItems: number, signal: AbortSignal): Promise<RepoListing> | undefined;
   close(): void;
 }
 

@@ -19,6 +19,7 @@ import {
   GetAuthorizationTokenCommand as PublicGetAuthorizationTokenCommand,
   RepositoryNotFoundException as PublicRepositoryNotFoundException,
 } from '@aws-sdk/client-ecr-public';
+import type { RepoListing } from '../registry/types.js';
 import type { Credentials } from './credentials.js';
 
 /** An ECR registry as its host names it (config/registry-host.ts `ecrInfo`). */
@@ -41,7 +42,7 @@ export interface EcrApi {
   /** DescribeRepositories, then CreateRepository when AWS says it is not there. */
   ensureRepository(registry: EcrRegistry, name: string, signal?: AbortSignal): Promise<'exists' | 'created'>;
   /** Repository paths, DescribeRepositories paged 100 at a time, until at least `maxItems`. */
-  listRepositories(registry: EcrRegistry, maxItems: number, signal?: AbortSignal): Promise<string[]>;
+  listRepositories(registry: EcrRegistry, maxItems: number, signal?: AbortSignal): Promise<RepoListing>;
   /** Closes the SDK clients' connections. */
   close(): void;
 }
@@ -93,7 +94,7 @@ export function createEcrApi(): EcrApi {
       const opts = signal ? { abortSignal: signal } : {};
       const names: string[] = [];
       let nextToken: string | undefined;
-      // dregsy stops once it has more than maxItems; we stop at maxItems and cut there.
+      // As dregsy's ECR lister: pages of 100 until one brings the count to maxItems; never cut.
       do {
         const input = { ...registryId(r), maxResults: PAGE_SIZE, ...(nextToken ? { nextToken } : {}) };
         const page = r.public
@@ -105,7 +106,7 @@ export function createEcrApi(): EcrApi {
         }
         nextToken = page.nextToken;
       } while (nextToken && names.length < maxItems);
-      return Number.isFinite(maxItems) ? names.slice(0, maxItems) : names;
+      return { names, truncated: nextToken !== undefined };
     },
 
     close() {

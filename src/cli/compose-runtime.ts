@@ -59,6 +59,7 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     now: () => Date.now(),
     hubIndexUrl: env.dockerHubIndexUrl,
     ecr: (source, maxItems, signal) => credentialSources.listEcrRepositories(source, maxItems, signal),
+    logger,
   });
   // Chosen in prepare(): skopeo or Docker, by `relay:` or by what answers (relay/select-relay.ts).
   const relay = createRelay({ settings, tasks: config.tasks.map((t) => t.config), authfiles, redactor, logger, registry });

@@ -5,11 +5,17 @@
  * `search` term); an ECR source is listed through the AWS API instead of its catalog. Lists
  * are kept for `lister.cacheDuration`, shared by every task and run of this process, as dregsy
  * does, so a daemon does not list a large registry every interval.
+ *
+ * `lister.maxItems` bounds a listing the way dregsy's listers do: pages of 100 until the page
+ * that goes past it (ECR, index: reaches it); it never cuts a page short, so raising the
+ * default never removes a repository dregsy would find. When the limit leaves repositories
+ * unlisted, a warning says so: dregsy drops them silently.
  */
 import type { ListerSettings } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
 import type { DockerHubClient } from '../registry/docker-hub.js';
 import { isDockerHub } from '../registry/hosts.js';
-import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
+import type { RegistryClient, RegistryEndpoint, RepoListing } from '../registry/types.js';
 
 export interface RepoListerOptions {
   registry: RegistryClient;
@@ -25,7 +31,9 @@ export interface RepoListerOptions {
    * Lists an ECR registry through the AWS API (DescribeRepositories), as dregsy does instead
    * of the catalog, whose paging ECR does its own way; undefined when `registry` is not ECR.
    */
-  ecr?: (registry: string, maxItems: number, signal: AbortSignal) => Promise<string[]> | undefined;
+  ecr?: (registry: string, maxItems: number, signal: AbortSignal) => Promise<RepoListing> | undefined;
+  /** Where the warning goes when `maxItems` leaves repositories unlisted. */
+  logger: Logger;
 }
 
 export interface RepoLister {
@@ -36,7 +44,7 @@ export interface RepoLister {
 export function createRepoLister(opts: RepoListerOptions): RepoLister {
   const cache = new Map<string, { at: number; names: Promise<string[]> }>();
 
-  function fetchList(type: string, search: string, ep: RegistryEndpoint, signal: AbortSignal, registry: string): Promise<string[]> {
+  function fetchList(type: string, search: string, ep: RegistryEndpoint, signal: AbortSignal, registry: string): Promise<RepoListing> {
     if (type === 'catalog') {
       const fromAws = opts.ecr?.(registry, opts.maxItems, signal);
       if (fromAws) return fromAws;
@@ -45,8 +53,12 @@ export function createRepoLister(opts: RepoListerOptions): RepoLister {
       case 'dockerhub':
         if (!ep.credentials) throw new Error("the 'dockerhub' lister lists the logged-in user's repositories: the source needs 'auth'");
         return opts.hub.listUserRepositories(ep.credentials, opts.maxItems, signal);
-      case 'index':
-        return opts.registry.searchRepositories(ep, search, { maxItems: opts.maxItems, indexUrl: isDockerHub(ep.registry) ? opts.hubIndexUrl : undefined }, signal);
+      case 'index': {
+        const hub = isDockerHub(ep.registry);
+        // Docker's search drops `library/` for Docker Hub, where official images live unprefixed.
+        const term = hub ? search.replace(/^library\//, '') : search;
+        return opts.registry.searchRepositories(ep, term, { maxItems: opts.maxItems, indexUrl: hub ? opts.hubIndexUrl : undefined }, signal);
+      }
       default:
         return opts.registry.listRepositories(ep, { maxItems: opts.maxItems }, signal);
     }
@@ -59,7 +71,15 @@ export function createRepoLister(opts: RepoListerOptions): RepoLister {
       const key = [registry, type, search, ep.credentials?.username ?? ''].join('\0');
       const hit = cache.get(key);
       if (hit && opts.now() - hit.at < opts.cacheMs) return hit.names;
-      const names = fetchList(type, search, ep, signal, registry);
+      const names = fetchList(type, search, ep, signal, registry).then((listing) => {
+        if (listing.truncated) {
+          opts.logger.warn(
+            `the '${type}' lister of ${registry} stopped after ${listing.names.length} repositories (lister.maxItems: ${opts.maxItems}), and the registry has more: ` +
+              "'from: regex:' mappings do not see them; raise 'lister.maxItems', or set it to -1 for no limit",
+          );
+        }
+        return listing.names;
+      });
       if (opts.cacheMs > 0) {
         cache.set(key, { at: opts.now(), names });
         // A failed listing is not kept: the next run tries again.

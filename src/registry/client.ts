@@ -14,7 +14,7 @@ import { authorize, type AuthState, type Authorization } from './registry-auth.j
 import { apiHost, apiRepo } from './hosts.js';
 import { certDirFor, readTlsMaterial } from './tls.js';
 import { fail, failWithBody, header, type RegistryRequest, type Reply } from './reply.js';
-import { MANIFEST_ACCEPT, type ListOptions, type Manifest, type ManifestHead, type RegistryClient, type RegistryEndpoint } from './types.js';
+import { MANIFEST_ACCEPT, type ListOptions, type Manifest, type ManifestHead, type RegistryClient, type RegistryEndpoint, type RepoListing } from './types.js';
 import { createRegistryWrites, type RegistryWrites } from './write.js';
 
 export interface RegistryClientOptions {
@@ -204,29 +204,41 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
       }
       return [...new Set(tags)];
     },
-    async listRepositories(ep, list: ListOptions, signal) {
-      const repos: string[] = [];
+    // Paging as dregsy's listers do (reference §A.4): pages of 100, stopping after the page on
+    // which the count went past maxItems. A page is never cut short: the limit bounds traffic,
+    // it does not choose repositories.
+    async listRepositories(ep, list: ListOptions, signal): Promise<RepoListing> {
+      const names: string[] = [];
       let page: string | undefined = `/v2/_catalog?n=${PAGE_SIZE}`;
-      while (page && repos.length < list.maxItems) {
+      while (page) {
         const { json, next } = await getJson(ep, page, 'registry:catalog:*', signal);
-        repos.push(...stringList(json, 'repositories'));
+        names.push(...stringList(json, 'repositories'));
         page = next;
+        if (names.length > list.maxItems) break;
       }
-      return repos.slice(0, Number.isFinite(list.maxItems) ? list.maxItems : undefined);
+      return { names, truncated: page !== undefined };
     },
-    async searchRepositories(ep, term, opts, signal) {
+    // dregsy searches through Docker's `registry.Service.Search`: one request asking for
+    // `n=maxItems` results (Docker allows 1 to 100). Beyond 100, where dregsy fails, pages of
+    // 100 follow until maxItems is reached.
+    async searchRepositories(ep, term, opts, signal): Promise<RepoListing> {
       const names: string[] = [];
       const base = opts.indexUrl ? opts.indexUrl.replace(/\/+$/, '') : '';
-      for (let page = 1; names.length < opts.maxItems; page++) {
-        const path = `${base}/v1/search?q=${encodeURIComponent(term)}&n=${PAGE_SIZE}&page=${page}`;
+      const n = Math.min(opts.maxItems, PAGE_SIZE);
+      let total: number | undefined;
+      let pages = 1;
+      let page = 1;
+      for (; ; page++) {
+        const path = `${base}/v1/search?q=${encodeURIComponent(term)}&n=${n}${page > 1 ? `&page=${page}` : ''}`;
         const { json } = await getJson(ep, path, '', signal);
-        const results = typeof json === 'object' && json !== null ? (json as { results?: unknown; num_pages?: unknown }) : {};
+        const results = typeof json === 'object' && json !== null ? (json as { results?: unknown; num_pages?: unknown; num_results?: unknown }) : {};
         const found = Array.isArray(results.results) ? results.results.flatMap((r: unknown) => (typeof (r as { name?: unknown })?.name === 'string' ? [(r as { name: string }).name] : [])) : [];
         names.push(...found);
-        const pages = typeof results.num_pages === 'number' ? results.num_pages : 1;
-        if (found.length === 0 || page >= pages) break;
+        if (typeof results.num_pages === 'number') pages = results.num_pages;
+        if (typeof results.num_results === 'number') total = results.num_results;
+        if (found.length === 0 || page >= pages || names.length >= opts.maxItems) break;
       }
-      return names.slice(0, Number.isFinite(opts.maxItems) ? opts.maxItems : undefined);
+      return { names, truncated: total !== undefined ? total > names.length : page < pages };
     },
     async headManifest(ep, repo, reference, signal): Promise<ManifestHead | undefined> {
       const name = apiRepo(ep.registry, repo);

@@ -7,10 +7,14 @@ import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { Credentials } from '../auth/credentials.js';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { RepoListing } from './types.js';
 
 export interface DockerHubClient {
-  /** `namespace/name` of every image repository of the logged-in user, at most `maxItems`. */
-  listUserRepositories(credentials: Credentials, maxItems: number, signal?: AbortSignal): Promise<string[]>;
+  /**
+   * `namespace/name` of the logged-in user's image repositories, in pages of 100 until the
+   * page on which `maxItems` is passed (as dregsy's lister).
+   */
+  listUserRepositories(credentials: Credentials, maxItems: number, signal?: AbortSignal): Promise<RepoListing>;
   close(): Promise<void>;
 }
 
@@ -75,7 +79,7 @@ export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
       const auth = { authorization: `JWT ${login.token}` };
       const names: string[] = [];
       let next: string | undefined = `${base}/v2/repositories/${encodeURIComponent(credentials.username)}/?page_size=100`;
-      while (next && names.length < maxItems) {
+      while (next) {
         const page = (await call(next, { method: 'GET', headers: auth }, signal)) as { next?: unknown; results?: unknown };
         for (const r of Array.isArray(page.results) ? page.results : []) {
           const { name, namespace, repository_type: type } = (r ?? {}) as { name?: unknown; namespace?: unknown; repository_type?: unknown };
@@ -85,8 +89,9 @@ export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
         }
         // The API's `next` is absolute and points at hub.docker.com; keep following our base.
         next = typeof page.next === 'string' && page.next ? `${base}${new URL(page.next).pathname}${new URL(page.next).search}` : undefined;
+        if (names.length > maxItems) break;
       }
-      return names.slice(0, Number.isFinite(maxItems) ? maxItems : undefined);
+      return { names, truncated: next !== undefined };
     },
     close: () => agent.close(),
   };

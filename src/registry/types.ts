@@ -34,20 +34,30 @@ export interface Manifest extends ManifestHead {
 }
 
 export interface ListOptions {
-  /** Stop after this many repositories (`Infinity`: all). */
+  /**
+   * `lister.maxItems` (`Infinity`: all): listing stops after the page on which it is passed
+   * (ECR and index: reached), as dregsy's listers do; a page is never cut short.
+   */
   maxItems: number;
+}
+
+/** What a lister found. */
+export interface RepoListing {
+  names: string[];
+  /** The listing stopped at `maxItems` while the registry had more repositories. */
+  truncated: boolean;
 }
 
 export interface RegistryClient {
   /** Every tag of `repo`; throws RegistryError (404 when the repository does not exist). */
   listTags(endpoint: RegistryEndpoint, repo: string, signal?: AbortSignal): Promise<string[]>;
-  /** The registry's catalog (`/v2/_catalog`), paginated, at most `maxItems` names. */
-  listRepositories(endpoint: RegistryEndpoint, opts: ListOptions, signal?: AbortSignal): Promise<string[]>;
+  /** The registry's catalog (`/v2/_catalog`) in pages of 100, bounded by `maxItems` as dregsy bounds it. */
+  listRepositories(endpoint: RegistryEndpoint, opts: ListOptions, signal?: AbortSignal): Promise<RepoListing>;
   /**
    * Repositories an index's search API (`/v1/search?q=`) finds for `term`, as Docker's
    * `docker search` asks it; `indexUrl` overrides where the API is (Docker Hub: index.docker.io).
    */
-  searchRepositories(endpoint: RegistryEndpoint, term: string, opts: ListOptions & { indexUrl?: string | undefined }, signal?: AbortSignal): Promise<string[]>;
+  searchRepositories(endpoint: RegistryEndpoint, term: string, opts: ListOptions & { indexUrl?: string | undefined }, signal?: AbortSignal): Promise<RepoListing>;
   /** Digest and media type of a manifest; undefined when the registry does not have it. */
   headManifest(endpoint: RegistryEndpoint, repo: string, reference: string, signal?: AbortSignal): Promise<ManifestHead | undefined>;
   /** A manifest with its body (e.g. an index, to pick a platform's child); undefined when absent. */

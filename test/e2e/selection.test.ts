@@ -109,23 +109,6 @@ describe('regex image matching through the catalog lister', () => {
     assert.deepEqual(await listTags(target, 'copies/y-db'), ['1.0']);
     assert.equal(await manifestDigest(target, 'mirror/team-x/tools/cli', 'latest'), pushed['team-x/tools/cli']!['latest']!.digest);
   });
-
-  test('lister.maxItems bounds what the catalog lister returns', async () => {
-    const file = await writeConfig(
-      dir,
-      `
-lister: { maxItems: 2 }
-tasks:
-  - name: bounded
-    source: { registry: ${source.host}, skip-tls-verify: true }
-    target: { registry: 127.0.0.1:1, skip-tls-verify: true }
-    mappings: [{ from: 'regex:.*', tags: [latest] }]
-`,
-      'bounded.yaml',
-    );
-    const r = await runDregsy(['check', `-config=${file}`]);
-    assert.match(r.stdout, /task bounded: 2 selected/);
-  });
 });
 
 describe('the dockerhub and index listers, against local services that answer as those do', () => {

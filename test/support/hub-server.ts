@@ -3,7 +3,7 @@
  * real wire protocol on 127.0.0.1:
  * - Docker Hub's web API: `POST /v2/users/login/` → `{token}`; `GET /v2/repositories/<user>/?page_size=N&page=P`
  *   with `Authorization: JWT <token>` → `{count, next, previous, results: [{name, namespace, repository_type}]}`;
- * - a registry's search API in front of a real registry: `GET /v1/search?q=&n=&page=` →
+ * - a registry's search API in front of a real registry: `GET /v1/search?q=&n=&page=` (page 1 when absent) →
  *   `{num_results, num_pages, page, page_size, query, results: [{name, description}]}`, every
  *   other request proxied to the registry, so the same host serves the images it lists.
  */
@@ -77,7 +77,7 @@ export async function startFakeDockerHub(user: HubUser, pageSize = 2): Promise<F
   return { url: `http://${host}`, host, requests, stop: stopper(server) };
 }
 
-/** A registry host that also answers `/v1/search` (paginated) and proxies the rest to `upstream`. */
+/** A registry host that also answers `/v1/search` (`n` per page, at most `pageSize`) and proxies the rest to `upstream`. */
 export async function startSearchFront(upstream: string, names: string[], pageSize = 2): Promise<FakeService> {
   const [upHost, upPort] = upstream.split(':');
   const { server, host, requests } = await listen((req, res, body) => {
@@ -85,15 +85,17 @@ export async function startSearchFront(upstream: string, names: string[], pageSi
     if (url.pathname === '/v1/search') {
       const q = url.searchParams.get('q') ?? '';
       const page = Number(url.searchParams.get('page') ?? '1');
+      // `n` as the client asks (Docker Hub's default is 25), at most this front's page size
+      const size = Math.min(Number(url.searchParams.get('n') ?? '25'), pageSize);
       const hits = names.filter((n) => n.includes(q));
-      const pages = Math.max(1, Math.ceil(hits.length / pageSize));
+      const pages = Math.max(1, Math.ceil(hits.length / size));
       return json(res, 200, {
         num_results: hits.length,
         num_pages: pages,
         page,
-        page_size: pageSize,
+        page_size: size,
         query: q,
-        results: hits.slice((page - 1) * pageSize, page * pageSize).map((name) => ({ name, description: '', star_count: 0, is_official: false })),
+        results: hits.slice((page - 1) * size, page * size).map((name) => ({ name, description: '', star_count: 0, is_official: false })),
       });
     }
     const proxied = httpRequest({ host: upHost, port: Number(upPort), method: req.method, path: req.url, headers: { ...req.headers, host: upstream } }, (up) => {
