@@ -3,6 +3,7 @@
  * a log line or an error message: it goes into a private authfile (auth/authfile.ts) or an
  * Authorization header (registry/), and its secret parts are registered with the redactor.
  */
+import { asJsonObject, goJsonString, GoJsonTypeError } from './go-json.js';
 
 export interface Credentials {
   readonly username: string;
@@ -26,6 +27,12 @@ export class AuthDecodeError extends Error {
  * Decodes dregsy's `auth` value: base64 of `{"username": "...", "password": "..."}`,
  * or (dregsy's fallback) base64 of `user:password`. Unlike dregsy, the second form is
  * really used. The message of a failure never contains the value.
+ *
+ * The JSON is read as Go's encoding/json reads it into dregsy's struct (go-json.ts): keys in
+ * any case (`Username`, `PASSWORD`), a missing field is empty, `null` counts as missing.
+ * Empty username and password mean anonymous, as dregsy's `Credentials.Empty()`. Where dregsy
+ * would end up without credentials after logging an error (a field of the wrong type, text
+ * that starts like JSON but is not), the config is rejected instead.
  */
 export function decodeAuth(value: string | undefined): AuthSetting {
   if (value === undefined || value.trim() === '') return { kind: 'anonymous' };
@@ -36,20 +43,30 @@ export function decodeAuth(value: string | undefined): AuthSetting {
   }
   const text = Buffer.from(trimmed.replace(/\s+/g, ''), trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64').toString('utf8');
   const json = tryJson(text);
-  if (json !== undefined) {
-    if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
-      const { username, password } = json as Record<string, unknown>;
-      if (typeof username === 'string' && typeof password === 'string') {
-        return { kind: 'basic', credentials: { username, password } };
-      }
-    }
-    throw new AuthDecodeError('invalid Auth: JSON must hold "username" and "password" strings');
-  }
+  if (json !== undefined) return fromJson(json);
+  if (/^\s*[{[]/.test(text)) throw new AuthDecodeError('invalid Auth: the decoded value is not valid JSON');
   const colon = text.indexOf(':');
   if (colon > 0) {
     return { kind: 'basic', credentials: { username: text.slice(0, colon), password: text.slice(colon + 1).replace(/\r?\n$/, '') } };
   }
   throw new AuthDecodeError('invalid Auth: expected base64 of {"username","password"} JSON or of user:password');
+}
+
+function fromJson(json: unknown): AuthSetting {
+  // `null` decodes into nothing in Go: the struct stays empty
+  if (json === null) return { kind: 'anonymous' };
+  const object = asJsonObject(json);
+  if (!object) throw new AuthDecodeError('invalid Auth: JSON must be an object with "username" and "password"');
+  let username: string;
+  let password: string;
+  try {
+    username = goJsonString(object, 'username');
+    password = goJsonString(object, 'password');
+  } catch (e) {
+    throw new AuthDecodeError(`invalid Auth: ${e instanceof GoJsonTypeError ? e.message : 'JSON must hold "username" and "password" strings'}`);
+  }
+  if (username === '' && password === '') return { kind: 'anonymous' };
+  return { kind: 'basic', credentials: { username, password } };
 }
 
 function tryJson(text: string): unknown {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DOCKER_HUB_SERVER, lookupDockerConfig, parseHelperOutput, type DockerConfigFile } from './docker-config.js';
+import { DOCKER_HUB_SERVER, lookupDockerConfig, parseHelperOutput, readDockerConfigJson, type DockerConfigFile } from './docker-config.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -37,4 +37,19 @@ test("a helper's answer: credentials, nothing for an identity token, errors that
   for (const bad of ['not json secret-value', '{"Secret":"secret-value"}']) {
     assert.throws(() => parseHelperOutput(bad), (e: unknown) => e instanceof Error && !e.message.includes('secret-value'));
   }
+});
+
+test("config.json and helper answers are read as Go reads them: keys in any case", () => {
+  const config = readDockerConfigJson({
+    Auths: { 'reg.example.com': { Username: 'u', PASSWORD: 'p' }, 'other.example.com': { AUTH: Buffer.from('o:q').toString('base64') } },
+    CredHelpers: { 'helped.example.com': 'pass' },
+    credsstore: 'desktop',
+  });
+  assert.deepEqual(config, {
+    auths: { 'reg.example.com': { username: 'u', password: 'p' }, 'other.example.com': { auth: Buffer.from('o:q').toString('base64') } },
+    credHelpers: { 'helped.example.com': 'pass' },
+    credsStore: 'desktop',
+  });
+  assert.deepEqual(lookupDockerConfig({ ...config, credsStore: undefined }, 'reg.example.com'), { kind: 'static', credentials: { username: 'u', password: 'p' } });
+  assert.deepEqual(parseHelperOutput('{"serverurl":"x","username":"u","secret":"s"}'), { username: 'u', password: 's' });
 });

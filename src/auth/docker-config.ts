@@ -5,12 +5,14 @@
  * or `username` + `password`). Helpers run as `docker-credential-<name> get` through exec/,
  * with the server URL on stdin (never argv). The file is read at each use, so `docker login`
  * while a daemon runs is picked up. Identity tokens (OAuth refresh tokens) are not used.
+ * Keys are matched as the docker CLI's Go JSON decoding matches them, whatever their case.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runProcess } from '../exec/exec.js';
 import { isDockerHub } from '../registry/hosts.js';
 import type { Credentials } from './credentials.js';
+import { asJsonObject, goJsonValue } from './go-json.js';
 
 /** The key docker uses for Docker Hub in `auths` and for its helpers. */
 export const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';
@@ -66,11 +68,32 @@ export function parseHelperOutput(stdout: string): Credentials | undefined {
     // Never echo the output: it may hold the secret.
     throw new Error('answered something that is not JSON');
   }
-  const { Username, Secret } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const answer = asJsonObject(parsed) ?? {};
+  const Username = goJsonValue(answer, 'Username');
+  const Secret = goJsonValue(answer, 'Secret');
   if (typeof Username !== 'string' || typeof Secret !== 'string') throw new Error('answered JSON without Username and Secret');
   // `<token>` marks an identity token, which only docker's own login flow can use.
   if (Username === '<token>' || Secret === '') return undefined;
   return { username: Username, password: Secret };
+}
+
+/** Pure: config.json's fields as the docker CLI decodes them (any key case); values of other types are ignored. */
+export function readDockerConfigJson(parsed: unknown): DockerConfigFile | undefined {
+  const object = asJsonObject(parsed);
+  if (!object) return undefined;
+  const strings = (v: unknown) => Object.fromEntries(Object.entries(asJsonObject(v) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const auths: NonNullable<DockerConfigFile['auths']> = {};
+  for (const [server, raw] of Object.entries(asJsonObject(goJsonValue(object, 'auths')) ?? {})) {
+    const entry = asJsonObject(raw);
+    if (!entry) continue;
+    const field = (name: string) => {
+      const v = goJsonValue(entry, name);
+      return typeof v === 'string' ? { [name]: v } : {};
+    };
+    auths[server] = { ...field('auth'), ...field('username'), ...field('password') };
+  }
+  const credsStore = goJsonValue(object, 'credsStore');
+  return { auths, credHelpers: strings(goJsonValue(object, 'credHelpers')), ...(typeof credsStore === 'string' ? { credsStore } : {}) };
 }
 
 export interface DockerConfigOptions {
@@ -89,13 +112,14 @@ export async function dockerConfigCredentials(registry: string, opts: DockerConf
     if ((e as { code?: unknown }).code === 'ENOENT') return undefined;
     throw new Error(`cannot read docker config '${file}': ${e instanceof Error ? e.message : String(e)}`);
   }
-  let config: DockerConfigFile;
+  let parsed: unknown;
   try {
-    config = JSON.parse(text) as DockerConfigFile;
+    parsed = JSON.parse(text);
   } catch {
     throw new Error(`docker config '${file}' is not valid JSON`);
   }
-  if (typeof config !== 'object' || config === null) return undefined;
+  const config = readDockerConfigJson(parsed);
+  if (!config) return undefined;
   const source = lookupDockerConfig(config, registry);
   if (source.kind === 'none') return undefined;
   if (source.kind === 'static') return source.credentials;
