@@ -1,68 +1,93 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatProblem } from '../errors.js';
-import { expandEnv } from './env-expand.js';
+import { expandEnvValues, isDregsyRegex } from './env-expand.js';
 import { InvalidConfigError, parseConfigText } from './load.js';
 
-test('replaces ${NAME}, keeps bare $ and the escape $${', () => {
-  const cases: Array<[string, string]> = [
-    ['auth: ${A}\n', 'auth: secret\n'],
-    ['x: "${A}${B}"', 'x: "secretb"'],
-    ['from: regex:^v1$\n', 'from: regex:^v1$\n'],
-    ['a: $A and $$ and $', 'a: $A and $$ and $'],
-    ['a: $${A}', 'a: ${A}'],
-    ['e: "${EMPTY}"', 'e: ""'],
-    ['crlf: ${B}\r\nnext: 1\r\n', 'crlf: b\r\nnext: 1\r\n'],
+const VARS = { A: 'secret', B: 'b', EMPTY: '', NONE: 'none', name: 'WRONG', team: 'WRONG', LIST: '[x, y]' };
+
+/** The config's data after expansion, or the formatted problems. */
+function load(text: string, vars: Record<string, string> = VARS): { data: unknown } | { problems: string[]; warnings: string[] } {
+  try {
+    return { data: parseConfigText(text, 'c.yaml', vars).config };
+  } catch (e) {
+    if (!(e instanceof InvalidConfigError)) throw e;
+    return { problems: e.problems.map((p) => formatProblem('c.yaml', p)), warnings: e.warnings.map((p) => formatProblem('c.yaml', p)) };
+  }
+}
+
+test('replaces ${NAME} in values; keeps a bare $, $NAME and non-name forms; $${ is a literal ${', () => {
+  const cases: Array<[string, string | null]> = [
+    ['${A}', 'secret'],
+    ['${A}${B}', 'secretb'],
+    ['^v1$', '^v1$'],
+    ['$A and $$ and $', '$A and $$ and $'],
+    ['$${A}', '${A}'],
+    ['${1} ${1X} ${a.b} ${', '${1} ${1X} ${a.b} ${'],
+    ['${EMPTY}', null],
+    ['x${EMPTY}', 'x'],
+    ['${LIST}', '[x, y]'],
   ];
   for (const [input, want] of cases) {
-    const r = expandEnv(input, { A: 'secret', B: 'b', EMPTY: '' });
-    assert.deepEqual(r.problems, [], input);
-    assert.equal(r.text, want, input);
+    const r = expandEnvValues({ relay: input }, VARS);
+    assert.deepEqual(r.findings, [], input);
+    assert.deepEqual({ ...(r.data as object) }, { relay: want }, input);
   }
 });
 
-test('every undefined variable is a problem naming it, on its line; line count is unchanged', () => {
-  const text = 'tasks:\n  - name: ${NAME}\n    auth: ${MISSING}\n    other: ${ALSO_MISSING} ${MISSING}\n';
-  const r = expandEnv(text, { NAME: 't' });
-  assert.deepEqual(r.problems, [
-    { line: 3, message: "environment variable 'MISSING' is not set" },
-    { line: 4, message: "environment variable 'ALSO_MISSING' is not set" },
-    { line: 4, message: "environment variable 'MISSING' is not set" },
-  ]);
-  assert.equal(r.text.split('\n').length, text.split('\n').length);
+test("dregsy's regexes keep their ${…}: regex from and to, regex and keep tag filters", () => {
+  const t = (field: string, j = 0) => ['tasks', 0, 'mappings', j, field];
+  assert.equal(isDregsyRegex(t('to'), 'regex:(.*),copies/${1}'), true);
+  assert.equal(isDregsyRegex(t('from'), 'regex:team/.*'), true);
+  assert.equal(isDregsyRegex(t('to'), 'mirror/${TEAM}'), false, 'a plain path is expanded');
+  assert.equal(isDregsyRegex(['tasks', 0, 'mappings', 0, 'tags', 2], ' keep: .*-${name}'), true);
+  assert.equal(isDregsyRegex(['tasks', 0, 'mappings', 0, 'tags', 2], 'regex: x'), true);
+  assert.equal(isDregsyRegex(['tasks', 0, 'mappings', 0, 'tags', 2], 'semver: >=1.0.0'), false);
+  assert.equal(isDregsyRegex(['tasks', 0, 'name'], 'regex:x'), false);
 });
 
-test('whole-line comments are not expanded', () => {
-  const r = expandEnv('# auth: ${OLD}\n  # ${X}\na: 1 # ${Y}\n', { Y: 'y' });
-  assert.deepEqual(r.problems, []);
-  assert.equal(r.text, '# auth: ${OLD}\n  # ${X}\na: 1 # y\n');
+test('a dregsy config with Go group references and ${…} in comments means what it means to dregsy', () => {
+  const text = `# pushed with auth: \${NOT_SET_ANYWHERE}
+tasks:
+  - name: t # \${ALSO_NOT_SET}
+    source: { registry: a.example.com }
+    target: { registry: b.example.com, auth: "\${NONE}" }
+    mappings:
+      - from: regex:team-(?P<team>[a-z]+)/(.*)
+        to: regex:team-(?P<team>[a-z]+)/(.*),copies/\${team}-\${2}
+        tags: ['regex: v\${name}', 'keep: .*$', '1.0']
+`;
+  const r = load(text);
+  assert.ok('data' in r, JSON.stringify(r));
+  const config = r.data as { tasks: Array<{ target: { auth: string }; mappings: Array<{ to: string; tags: string[] }> }> };
+  assert.equal(config.tasks[0]!.target.auth, 'none');
+  assert.equal(config.tasks[0]!.mappings[0]!.to, 'regex:team-(?P<team>[a-z]+)/(.*),copies/${team}-${2}');
+  assert.deepEqual(config.tasks[0]!.mappings[0]!.tags, ['regex: v${name}', 'keep: .*$', '1.0']);
 });
 
-test('malformed references and values with line breaks are problems that never show the value', () => {
-  const r = expandEnv('a: ${1X}\nb: ${OPEN\nc: ${ML}\n', { ML: 'line1\nline2-secret' });
-  assert.equal(r.problems.length, 3);
-  assert.match(r.problems[0]!.message, /invalid variable reference '\$\{1X\}'/);
-  assert.equal(r.problems[1]!.line, 2);
-  assert.match(r.problems[1]!.message, /invalid variable reference '\$\{OPEN'/);
-  assert.deepEqual(r.problems[2], { line: 3, message: "environment variable 'ML' contains a line break, which a config value cannot hold" });
-  assert.ok(!JSON.stringify(r.problems).includes('secret'));
+test('a value is text, never YAML again', () => {
+  const r = load('tasks:\n  - name: "${LIST}"\n    source: { registry: a }\n    target: { registry: b }\n');
+  assert.ok('data' in r);
+  assert.equal((r.data as { tasks: Array<{ name: string }> }).tasks[0]!.name, '[x, y]');
 });
 
-test('the loader expands before parsing: problems name the file and line, later lines keep their numbers', () => {
-  const text = 'tasks:\n  - name: t\n    source: { registry: "${SRC}" }\n    target: { registry: b, auth: "${AUTH}" }\n    interval: 5\n';
-  const problems = (env: Record<string, string>) => {
-    try {
-      parseConfigText(text, 'c.yaml', env);
-      return [];
-    } catch (e) {
-      if (!(e instanceof InvalidConfigError)) throw e;
-      return e.problems.map((p) => formatProblem('c.yaml', p));
-    }
-  };
-  assert.deepEqual(problems({}), ["c.yaml:3: environment variable 'SRC' is not set", "c.yaml:4: environment variable 'AUTH' is not set"]);
-  assert.deepEqual(problems({ SRC: 'a', AUTH: 'none' }), ['c.yaml:5: tasks[0].interval: minimum task interval is 30 seconds']);
-  const loaded = parseConfigText(text.replace('interval: 5', 'interval: 30'), 'c.yaml', { SRC: 'src.example.com:5000', AUTH: 'none' });
-  assert.equal(loaded.config.tasks?.[0]?.source.registry, 'src.example.com:5000');
+test('every unset variable is an error on its line and path, never showing a value; nothing else is checked then', () => {
+  const text = 'tasks:\n  - name: t\n    interval: 5\n    source: { registry: "${SRC}" }\n    target: { registry: b, auth: "${AUTH}" }\n';
+  assert.deepEqual(load(text), {
+    problems: ["c.yaml:4: tasks[0].source.registry: environment variable 'SRC' is not set", "c.yaml:5: tasks[0].target.auth: environment variable 'AUTH' is not set"],
+    warnings: [],
+  });
+  assert.deepEqual(load(text, { SRC: 'a', AUTH: 'none' }), { problems: ['c.yaml:3: tasks[0].interval: minimum task interval is 30 seconds'], warnings: [] });
+});
+
+test('an expansion to nothing leaves the field unset; shell forms stay as written with a warning', () => {
+  const r = load('tasks:\n  - name: t\n    interval: "${EMPTY}"\n    source: { registry: a, auth: "${A:-x}" }\n    target: { registry: b }\n');
+  assert.ok('problems' in r);
+  assert.deepEqual(r.warnings, ["c.yaml:4: tasks[0].source.auth: only '${NAME}' is replaced from the environment: shell forms such as '${NAME:-default}' stay as written"]);
+  assert.deepEqual(r.problems, ['c.yaml:4: tasks[0].source.auth: source registry in task \'t\' invalid: invalid Auth: not base64']);
+});
+
+test('without an environment nothing is expanded', () => {
   const plain = parseConfigText('tasks:\n  - name: t\n    source: { registry: "${SRC}" }\n    target: { registry: b }\n', 'c.yaml');
-  assert.equal(plain.config.tasks?.[0]?.source.registry, '${SRC}', 'no env given: no expansion');
+  assert.equal(plain.config.tasks?.[0]?.source.registry, '${SRC}');
 });

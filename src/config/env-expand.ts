@@ -1,79 +1,81 @@
 /**
- * `${VAR}` references in the config file's text, replaced before the YAML is parsed, so a
- * config can take its secrets from the environment (dregsy users had to run envsubst).
+ * `${NAME}` in the config's values, replaced by the environment variable NAME, so a config
+ * can take its secrets from the environment (dregsy's README tells users to run envsubst).
  *
- * Only the braced form is expanded: a bare `$` is common in configs (`regex:^v1$`). `$${`
- * stands for a literal `${`. A value may not contain a line break, so every line of the
- * expanded text is the line of the file a user sees in error messages. Whole-line comments
- * are left alone, so a commented-out line may name a variable that is not set.
+ * A valid dregsy config must keep its meaning, and dregsy gives `$` meanings of its own, so:
+ * - only values are expanded, after the YAML is parsed: never comments or keys, and a value
+ *   is never read as YAML again (a variable holding `[a]` or `x: y` stays that text);
+ * - regexes are left alone, because Go gives `${1}` and `${name}` their meaning there: a
+ *   `from` or `to` that starts with `regex:` (the replacement of `to: regex:<expr>,<repl>`
+ *   names capture groups) and `regex:` / `keep:` tag filters;
+ * - only `${NAME}` with NAME of letters, digits and `_` (not starting with a digit) is a
+ *   reference; anything else (`$1`, `${1}`, `${a.b}`, a bare `$` as in `^v1$`) stays as
+ *   written; `$${` writes a literal `${`.
+ * An unset variable is an error naming it; a value that comes out empty is not set, as an
+ * empty YAML value would be. Values never appear in a message: they may be secrets.
  */
+import type { ConfigPath, PathSegment } from './config-path.js';
+import type { YamlData, YamlObject } from './yaml-source.js';
 
-export interface ExpandProblem {
-  /** 1-based line of the file. */
-  line: number;
+export type Vars = Readonly<Record<string, string | undefined>>;
+
+export interface ExpandFinding {
+  severity: 'error' | 'warning';
+  path: ConfigPath;
   message: string;
 }
 
 export interface ExpandResult {
-  text: string;
-  problems: ExpandProblem[];
+  data: YamlData;
+  findings: ExpandFinding[];
 }
 
-export type Vars = Readonly<Record<string, string | undefined>>;
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** Shell forms envsubst-like tools know (`${X:-default}`, `${X-d}`, `${X:=d}`, `${X?}`): not expanded, said so. */
+const SHELL_FORM = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+])[^}]*\}/;
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Pure: the text with every `${NAME}` replaced by `vars[NAME]`, and the problems found. */
-export function expandEnv(text: string, vars: Vars): ExpandResult {
-  const problems: ExpandProblem[] = [];
-  // Split keeping the line ends, so CRLF files stay CRLF.
-  const lines = text.split(/(?<=\n)/);
-  const out = lines.map((line, i) => {
-    if (/^\s*#/.test(line)) return line;
-    return expandLine(line, i + 1, vars, problems);
-  });
-  return { text: out.join(''), problems };
+/** Pure: `data` with `${NAME}` replaced in every value outside dregsy's regexes, and what went wrong. */
+export function expandEnvValues(data: YamlData, vars: Vars): ExpandResult {
+  const findings: ExpandFinding[] = [];
+  const walk = (value: YamlData, path: PathSegment[]): YamlData => {
+    if (value === null) return null;
+    if (typeof value === 'string') return isDregsyRegex(path, value) ? value : expandValue(value, path, vars, findings);
+    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
+    const out: YamlObject = Object.create(null) as YamlObject;
+    for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key]);
+    return out;
+  };
+  return { data: walk(data, []), findings };
 }
 
-function expandLine(line: string, lineNo: number, vars: Vars, problems: ExpandProblem[]): string {
-  let out = '';
-  let i = 0;
-  while (i < line.length) {
-    const dollar = line.indexOf('$', i);
-    if (dollar < 0) {
-      out += line.slice(i);
-      break;
-    }
-    out += line.slice(i, dollar);
-    if (line.startsWith('$${', dollar)) {
-      out += '${';
-      i = dollar + 3;
-      continue;
-    }
-    if (line[dollar + 1] !== '{') {
-      out += '$';
-      i = dollar + 1;
-      continue;
-    }
-    const close = line.indexOf('}', dollar + 2);
-    const name = close < 0 ? undefined : line.slice(dollar + 2, close);
-    if (name === undefined || !NAME.test(name)) {
-      const shown = close < 0 ? line.slice(dollar).trimEnd() : line.slice(dollar, close + 1);
-      problems.push({ line: lineNo, message: `invalid variable reference '${shown}': write \${NAME} (letters, digits, _), or $\${ for a literal \${` });
-      out += line.slice(dollar, close < 0 ? line.length : close + 1);
-      i = close < 0 ? line.length : close + 1;
-      continue;
-    }
+/** Where dregsy reads the value as a Go regex or replacement: `$` is dregsy's there. */
+export function isDregsyRegex(path: ConfigPath, value: string): boolean {
+  const [tasks, , mappings, , field, , ...rest] = path;
+  if (tasks !== 'tasks' || mappings !== 'mappings' || rest.length > 0) return false;
+  if ((field === 'from' || field === 'to') && path.length === 5) return value.startsWith('regex:');
+  if (field === 'tags' && path.length === 6) {
+    const item = value.trim();
+    return item.startsWith('regex:') || item.startsWith('keep:');
+  }
+  return false;
+}
+
+function expandValue(text: string, path: PathSegment[], vars: Vars, findings: ExpandFinding[]): string | null {
+  if (!text.includes('${')) return text;
+  if (SHELL_FORM.test(text)) {
+    findings.push({ severity: 'warning', path, message: "only '${NAME}' is replaced from the environment: shell forms such as '${NAME:-default}' stay as written" });
+  }
+  let referenced = false;
+  const out = text.replace(REFERENCE, (match, name: string | undefined) => {
+    if (name === undefined) return '${'; // `$${`
+    referenced = true;
     const value = vars[name];
     if (value === undefined) {
-      problems.push({ line: lineNo, message: `environment variable '${name}' is not set` });
-    } else if (/[\r\n]/.test(value)) {
-      // The message names the variable, never its value (it may be a secret).
-      problems.push({ line: lineNo, message: `environment variable '${name}' contains a line break, which a config value cannot hold` });
-    } else {
-      out += value;
+      findings.push({ severity: 'error', path, message: `environment variable '${name}' is not set` });
+      return match;
     }
-    i = close + 1;
-  }
-  return out;
+    return value;
+  });
+  // An empty value leaves the field unset, as `key:` with nothing after it does.
+  return referenced && out === '' ? null : out;
 }

@@ -219,7 +219,7 @@ tasks:
         [
           "many.yaml:1: relay: invalid relay type: 'podman', must be either 'docker', 'skopeo' or 'native'",
           'many.yaml:4: tasks[0].interval: minimum task interval is 30 seconds',
-          'many.yaml:6: tasks[0].target.registry: registry not set',
+          "many.yaml:6: tasks[0].target.registry: target registry in task 'first' invalid: registry not set",
           'many.yaml:7: tasks[1].name: a task requires a name',
           'many.yaml:7: tasks[1].interval: task interval needs to be 0 or a positive integer',
         ],

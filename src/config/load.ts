@@ -8,9 +8,9 @@ import { authFileProblems } from '../auth/read-auth-file.js';
 import { ConfigError, errorMessage, type ConfigProblem } from '../errors.js';
 import { readTextFile, TextFileError } from '../files/read-text-file.js';
 import { formatPath, type PathSegment } from './config-path.js';
-import { expandEnv, type Vars } from './env-expand.js';
+import { expandEnvValues, type Vars } from './env-expand.js';
 import type { Finding } from './finding.js';
-import { checkRules } from './rules.js';
+import { checkRules, taskNameAt, withLocationPrefix } from './rules.js';
 import { configSchema, type Config } from './schema.js';
 import { findUnknownKeys } from './unknown-keys.js';
 import { readYamlSource, type YamlSource } from './yaml-source.js';
@@ -73,21 +73,24 @@ function toProblems(findings: Finding[], source: YamlSource): ConfigProblem[] {
 
 /**
  * Parses and checks a config's text. Pure; throws `ConfigError` listing every problem.
- * With `env`, `${VAR}` references are replaced first (env-expand.ts); lines stay the same.
+ * With `env`, `${VAR}` references in values are replaced first (env-expand.ts says where).
  */
 export function parseConfigText(text: string, file: string, env?: Vars): LoadedConfig {
-  if (env) {
-    const expanded = expandEnv(text, env);
-    if (expanded.problems.length > 0) {
-      throw new InvalidConfigError(file, expanded.problems.map((p) => ({ path: '', line: p.line, message: p.message })), []);
-    }
-    text = expanded.text;
-  }
   const source = readYamlSource(text);
   if (source.errors.length > 0) throw new InvalidConfigError(file, source.errors, source.warnings);
   // an empty file is an empty config, as for yaml.v2
-  const data = source.data ?? {};
-  const findings = [...schemaFindings(data), ...checkRules(data), ...findUnknownKeys(configSchema, data)];
+  let data = source.data ?? {};
+  const expandWarnings: Finding[] = [];
+  if (env) {
+    const expanded = expandEnvValues(data, env);
+    const errors = expanded.findings.filter((f) => f.severity === 'error');
+    expandWarnings.push(...expanded.findings.filter((f) => f.severity === 'warning'));
+    // Nothing else is checked with a variable missing: its `${X}` text would only add noise.
+    if (errors.length > 0) throw new InvalidConfigError(file, toProblems(errors, source), toProblems(expandWarnings, source));
+    data = expanded.data ?? {};
+  }
+  const schema = schemaFindings(data).map((f) => withLocationPrefix(f, taskNameAt(data, f.path[1])));
+  const findings = [...expandWarnings, ...schema, ...checkRules(data), ...findUnknownKeys(configSchema, data)];
   const errors = toProblems(findings.filter((f) => f.severity === 'error'), source);
   const warnings = [...source.warnings, ...toProblems(findings.filter((f) => f.severity === 'warning'), source)].sort(
     (a, b) => (a.line ?? 0) - (b.line ?? 0),

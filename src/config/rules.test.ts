@@ -154,29 +154,29 @@ describe('task (§A.3)', () => {
 
 describe('location (§A.4, §A.7)', () => {
   test('source missing', () => {
-    assertOnly('tasks:\n  - name: t\n    target: { registry: b }\n', { errors: ['c.yaml:2: tasks[0].source: location is nil'] });
+    assertOnly('tasks:\n  - name: t\n    target: { registry: b }\n', { errors: ["c.yaml:2: tasks[0].source: source registry in task 't' invalid: location is nil"] });
   });
   test('source empty', () => {
-    assertOnly('tasks:\n  - name: t\n    source:\n    target: { registry: b }\n', { errors: ['c.yaml:3: tasks[0].source: location is nil'] });
+    assertOnly('tasks:\n  - name: t\n    source:\n    target: { registry: b }\n', { errors: ["c.yaml:3: tasks[0].source: source registry in task 't' invalid: location is nil"] });
   });
   test('source that is not a mapping', () => {
     assertOnly('tasks:\n  - name: t\n    source: [a]\n    target: { registry: b }\n', {
-      errors: ['c.yaml:3: tasks[0].source: expected a mapping, got a list'],
+      errors: ["c.yaml:3: tasks[0].source: source registry in task 't' invalid: expected a mapping, got a list"],
     });
   });
   test('registry missing (line of the location)', () => {
     assertOnly('tasks:\n  - name: t\n    source: { auth: none }\n    target: { registry: b }\n', {
-      errors: ['c.yaml:3: tasks[0].source.registry: registry not set'],
+      errors: ["c.yaml:3: tasks[0].source.registry: source registry in task 't' invalid: registry not set"],
     });
   });
   test('registry empty', () => {
     assertOnly(config({ target: '' }).replace('registry: dst.example.com', "registry: ''"), {
-      errors: ['c.yaml:6: tasks[0].target.registry: registry not set'],
+      errors: ["c.yaml:6: tasks[0].target.registry: target registry in task 't' invalid: registry not set"],
     });
   });
   test('auth that does not decode; the value is never echoed', () => {
     const got = check(config({ source: '      auth: "%%%secret%%%"\n' }));
-    assert.deepEqual(got.errors, ['c.yaml:5: tasks[0].source.auth: invalid Auth: not base64']);
+    assert.deepEqual(got.errors, ["c.yaml:5: tasks[0].source.auth: source registry in task 't' invalid: invalid Auth: not base64"]);
     assert.ok(!got.errors.join('').includes('secret'));
   });
   test("auth 'none' and the README's base64 JSON are fine", () => {
@@ -184,12 +184,12 @@ describe('location (§A.4, §A.7)', () => {
   });
   test('auth-refresh on a registry that is not ECR', () => {
     assertOnly(config({ target: '      auth-refresh: 10h\n' }), {
-      errors: ["c.yaml:7: tasks[0].target.auth-refresh: 'dst.example.com' wants authentication refresh, but is not an ECR registry"],
+      errors: ["c.yaml:7: tasks[0].target.auth-refresh: target registry in task 't' invalid: 'dst.example.com' wants authentication refresh, but is not an ECR registry"],
     });
   });
   test('auth-refresh that is no Go duration', () => {
     assertOnly(config({ source: '      auth-refresh: 10x\n' }), {
-      errors: [`c.yaml:5: tasks[0].source.auth-refresh: expected a Go duration like '10h' or '1h30m' (time: unknown unit "x" in duration "10x")`],
+      errors: [`c.yaml:5: tasks[0].source.auth-refresh: source registry in task 't' invalid: expected a Go duration like '10h' or '1h30m' (time: unknown unit "x" in duration "10x")`],
     });
   });
   test('auth-refresh below 1h on ECR: raised to the minimum with a warning', () => {
@@ -211,7 +211,7 @@ describe('location (§A.4, §A.7)', () => {
   test('auth-file: fine alone, an error together with auth', () => {
     assertOnly(config({ source: '      auth-file: /run/secrets/src\n' }), {});
     assertOnly(config({ source: '      auth: none\n      auth-file: secret.txt\n' }), {
-      errors: ["c.yaml:6: tasks[0].source.auth-file: 'auth' and 'auth-file' cannot both be set: use one"],
+      errors: ["c.yaml:6: tasks[0].source.auth-file: source registry in task 't' invalid: 'auth' and 'auth-file' cannot both be set: use one"],
     });
   });
   test('use-docker-config takes a boolean', () => {
@@ -219,11 +219,11 @@ describe('location (§A.4, §A.7)', () => {
     assert.match(check(config({ head: 'use-docker-config: sometimes\n' })).errors.join('\n'), /^c\.yaml:1: use-docker-config: expected true or false/);
   });
   test('a lister without type', () => {
-    assertOnly(config({ source: '      lister: { search: x }\n' }), { errors: ['c.yaml:5: tasks[0].source.lister: no lister type set'] });
+    assertOnly(config({ source: '      lister: { search: x }\n' }), { errors: ["c.yaml:5: tasks[0].source.lister: source registry in task 't' invalid: no lister type set"] });
   });
   test('an unknown lister type', () => {
     assertOnly(config({ source: '      lister: { type: magic }\n' }), {
-      errors: ['c.yaml:5: tasks[0].source.lister.type: invalid lister type: magic'],
+      errors: ["c.yaml:5: tasks[0].source.lister.type: source registry in task 't' invalid: invalid lister type: magic"],
     });
   });
 });
@@ -232,21 +232,24 @@ describe('repository lister, built for `from: regex:` mappings (§A.4)', () => {
   const regexMapping = '    mappings:\n      - from: regex:library/.*\n';
   test('index lister without search expression', () => {
     assertOnly(config({ source: '      lister: { type: index }\n', task: regexMapping }), {
-      errors: ['c.yaml:5: tasks[0].source.lister: index lister requires a search expression'],
+      errors: ["c.yaml:5: tasks[0].source.lister: cannot create repo list for task 't': index lister requires a search expression"],
     });
   });
   test('Docker Hub with a catalog lister', () => {
     const text = config({ source: '      lister: { type: catalog }\n', task: regexMapping }).replace('src.example.com', 'registry.hub.docker.com');
-    assertOnly(text, { errors: ["c.yaml:5: tasks[0].source.lister.type: DockerHub only supports list types 'dockerhub' and 'index'"] });
+    assertOnly(text, { errors: ["c.yaml:5: tasks[0].source.lister.type: cannot create repo list for task 't': DockerHub only supports list types 'dockerhub' and 'index'"] });
   });
   test('Docker Hub with no lister at all', () => {
     const text = config({ task: regexMapping }).replace('src.example.com', 'registry.hub.docker.com');
-    assertOnly(text, { errors: ["c.yaml:4: tasks[0].source.registry: DockerHub only supports list types 'dockerhub' and 'index'"] });
+    assertOnly(text, { errors: ["c.yaml:4: tasks[0].source.registry: cannot create repo list for task 't': DockerHub only supports list types 'dockerhub' and 'index'"] });
   });
-  test('without a regex mapping dregsy builds no lister and accepts the config: warnings only', () => {
+  test('without a regex mapping dregsy builds no lister and accepts the config: warnings for a lister written out', () => {
     assertOnly(config({ source: '      lister: { type: index }\n' }), {
       warnings: ['c.yaml:5: tasks[0].source.lister: index lister requires a search expression'],
     });
+  });
+  test('without a regex mapping a Docker Hub source needs no lister: nothing to say', () => {
+    assertOnly(config().replace('src.example.com', 'registry.hub.docker.com'), {});
   });
 });
 
@@ -312,7 +315,7 @@ describe('unknown keys: a warning naming the closest known key', () => {
   });
   test('a typo of a required key explains the error it causes', () => {
     const got = check('tasks:\n  - name: t\n    source: { registy: a }\n    target: { registry: b }\n');
-    assert.deepEqual(got.errors, ['c.yaml:3: tasks[0].source.registry: registry not set']);
+    assert.deepEqual(got.errors, ["c.yaml:3: tasks[0].source.registry: source registry in task 't' invalid: registry not set"]);
     assert.deepEqual(got.warnings, ["c.yaml:3: tasks[0].source.registy: unknown key, did you mean 'registry'?"]);
   });
   test('at every level, case-insensitively', () => {

@@ -197,6 +197,7 @@ function checkTiming(task: Raw, path: PathSegment[], interval: number | undefine
 /** §A.3, in dregsy's order: name, interval, source, target, mappings, repository list. */
 function checkTask(task: Raw, path: PathSegment[]): Finding[] {
   const out: Finding[] = [];
+  const name = read(taskSchema, task, 'name') ?? '';
   const interval = read(taskSchema, task, 'interval');
   if (interval !== undefined && interval > 0 && interval < MINIMUM_TASK_INTERVAL_S) {
     out.push(error([...path, 'interval'], `minimum task interval is ${MINIMUM_TASK_INTERVAL_S} seconds`));
@@ -204,8 +205,10 @@ function checkTask(task: Raw, path: PathSegment[]): Finding[] {
     out.push(error([...path, 'interval'], 'task interval needs to be 0 or a positive integer'));
   }
   out.push(...checkTiming(task, path, interval));
-  const source = checkLocation(task.source, [...path, 'source'], 'source', out);
-  checkLocation(task.target, [...path, 'target'], 'target', out);
+  const locations: Finding[] = [];
+  const source = checkLocation(task.source, [...path, 'source'], 'source', locations);
+  checkLocation(task.target, [...path, 'target'], 'target', locations);
+  out.push(...locations.map((f) => withLocationPrefix(f, name)));
 
   let usesRepoList = false;
   const mappings = task.mappings;
@@ -216,8 +219,28 @@ function checkTask(task: Raw, path: PathSegment[]): Finding[] {
       usesRepoList ||= from?.startsWith('regex:') === true;
     });
   }
-  if (source) out.push(...checkRepoList(source, usesRepoList));
+  if (source) {
+    const repoList = checkRepoList(source, usesRepoList);
+    out.push(...repoList.map((f) => (f.severity === 'error' ? { ...f, message: `cannot create repo list for task '${name}': ${f.message}` } : f)));
+  }
   return out;
+}
+
+/**
+ * dregsy wraps a location's problems as `source registry in task 'X' invalid: …`; users and
+ * their scripts know that text, so it stays in front of the message (after our file, line and
+ * path). For the checks here and the schema's findings (load.ts) alike.
+ */
+export function withLocationPrefix(f: Finding, taskName: string): Finding {
+  const role = f.path[2];
+  if (f.severity !== 'error' || f.path[0] !== 'tasks' || (role !== 'source' && role !== 'target')) return f;
+  return { ...f, message: `${role} registry in task '${taskName}' invalid: ${f.message}` };
+}
+
+/** The name of `tasks[i]` as the schema reads it ('' when it has none), for messages. */
+export function taskNameAt(raw: unknown, index: PathSegment | undefined): string {
+  const tasks = isRecord(raw) && Array.isArray(raw.tasks) ? raw.tasks : [];
+  return (typeof index === 'number' ? read(taskSchema, tasks[index], 'name') : undefined) ?? '';
 }
 
 interface CheckedLocation extends LocationFacts {
@@ -332,10 +355,12 @@ function withTagsPrefix(message: string): string {
 
 /**
  * §A.4 listers: dregsy builds the repository list (and checks it) only when a mapping uses
- * `from: regex:`. Without one, the same problems are warnings: dregsy accepts such a config.
+ * `from: regex:`. Without one, a lister written in the config is checked with warnings (dregsy
+ * accepts it), and a location without `lister:` is not checked at all: most Docker Hub
+ * sources have none and need none.
  */
 function checkRepoList(source: CheckedLocation, used: boolean): Finding[] {
-  if (!source.listerValid) return [];
+  if (!source.listerValid || (!used && source.listerType === undefined)) return [];
   const problem = used ? error : warning;
   const type = source.listerType ?? '';
   const out: Finding[] = [];

@@ -51,3 +51,28 @@ tasks:
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.deepEqual(await listTags(target, 'team-x/app'), ['1.0']);
 });
+
+test('${…} is dregsy\'s in regex replacements and nobody\'s in comments; ${NAME} elsewhere comes from the environment', async () => {
+  const target = await freshTarget();
+  const file = await writeConfig(
+    dir,
+    `# the target's auth comes from \${TARGET_AUTH}; \${NOT_SET_ANYWHERE} is only a comment
+relay: skopeo
+tasks:
+  - name: groups # named \${ALSO_NOT_SET}
+    source: { registry: ${locked.host}, skip-tls-verify: true, auth: ${b64(`{"username": "tester", "password": "${locked.users.tester}"}`)} }
+    target: { registry: "\${TARGET_HOST}", skip-tls-verify: true, auth: "\${TARGET_AUTH}" }
+    mappings:
+      - from: regex:team-(x|y)/.*
+        to: regex:/team-(?P<team>[a-z])/(.*),/copies/\${team}-\${2}
+        tags: ['regex: 1\\.0|x\${NOT_SET_IN_TAGS}']
+`,
+    'groups.yaml',
+  );
+  // Variables named like the groups must not take their place.
+  const env = { TARGET_HOST: target.host, TARGET_AUTH: b64(`{"username": "tester", "password": "${target.users.tester}"}`), team: 'WRONG' };
+  const r = await runDregsy([`-config=${file}`], { env });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.deepEqual(await listRepositories(target), ['copies/x-app', 'copies/y-db']);
+  assert.deepEqual(await listTags(target, 'copies/x-app'), ['1.0']);
+});
