@@ -4,8 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { InvalidConfigError } from '../config/load.js';
 import { readEnvironment } from '../config/environment.js';
-import { ConfigError, StoppedError, UsageError } from '../errors.js';
+import { ConfigError, StoppedError, UsageError, formatProblem } from '../errors.js';
 import { createLogger } from '../log/create-logger.js';
 import { Redactor } from '../log/redact.js';
 import { exitCodeForError, isUserError, ExitCode } from './exit-codes.js';
@@ -142,6 +143,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr.write(`invalid config (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${e.message}\n`);
+      // Warnings often explain the errors (`registy:` is why `registry not set`).
+      if (e instanceof InvalidConfigError) for (const w of e.warnings) io.stderr.write(`warning: ${formatProblem(e.file, w)}\n`);
     } else if (e instanceof StoppedError) {
       // Only a start-up wait ends with it: the service handles a stop once tasks run.
       io.stderr.write(`dregsy: ${e.message} before the tasks ran\n`);

@@ -30,10 +30,10 @@ const rules: Array<[string, string, RegExp]> = [
   ['task name', 'tasks:\n  - source: { registry: a }\n    target: { registry: b }\n', /:2: tasks\[0\]\.name: a task requires a name/],
   ['interval below 30', 'tasks:\n  - name: t\n    interval: 10\n    source: { registry: a }\n    target: { registry: b }\n', /:3: tasks\[0\]\.interval: minimum task interval is 30 seconds/],
   ['negative interval', 'tasks:\n  - name: t\n    interval: -5\n    source: { registry: a }\n    target: { registry: b }\n', /:3: tasks\[0\]\.interval: task interval needs to be 0 or a positive integer/],
-  ['source missing', 'tasks:\n  - name: t\n    target: { registry: b }\n', /:2: tasks\[0\]\.source: location is nil/],
-  ['registry missing', 'tasks:\n  - name: t\n    source: { auth: none }\n    target: { registry: b }\n', /:3: tasks\[0\]\.source\.registry: registry not set/],
-  ['auth not base64', task('').replace('registry: src.example.com', 'registry: src.example.com, auth: "%%%"'), /:3: tasks\[0\]\.source\.auth: invalid Auth/],
-  ['auth-refresh on a non-ECR registry', task('').replace('registry: dst.example.com', 'registry: dst.example.com, auth-refresh: 10h'), /:4: tasks\[0\]\.target\.auth-refresh: 'dst\.example\.com' wants authentication refresh, but is not an ECR registry/],
+  ['source missing', 'tasks:\n  - name: t\n    target: { registry: b }\n', /:2: tasks\[0\]\.source: source registry in task 't' invalid: location is nil/],
+  ['registry missing', 'tasks:\n  - name: t\n    source: { auth: none }\n    target: { registry: b }\n', /:3: tasks\[0\]\.source\.registry: source registry in task 't' invalid: registry not set/],
+  ['auth not base64', task('').replace('registry: src.example.com', 'registry: src.example.com, auth: "%%%"'), /:3: tasks\[0\]\.source\.auth: source registry in task 't' invalid: invalid Auth/],
+  ['auth-refresh on a non-ECR registry', task('').replace('registry: dst.example.com', 'registry: dst.example.com, auth-refresh: 10h'), /:4: tasks\[0\]\.target\.auth-refresh: target registry in task 't' invalid: 'dst\.example\.com' wants authentication refresh, but is not an ECR registry/],
   ['mapping without from', task('    mappings:\n      - to: x\n'), /:6: tasks\[0\]\.mappings\[0\]\.from: mapping without 'From' path/],
   ['null mapping', task('    mappings:\n      -\n'), /:6: tasks\[0\]\.mappings\[0\]: mapping is nil/],
   ['bad from regex', task('    mappings:\n      - from: "regex:a(b"\n'), /:6: tasks\[0\]\.mappings\[0\]\.from: 'from' uses invalid regular expression/],
@@ -41,10 +41,10 @@ const rules: Array<[string, string, RegExp]> = [
   ['bad tag regex', task("    mappings:\n      - from: a\n        tags: ['regex: x(']\n"), /:7: tasks\[0\]\.mappings\[0\]\.tags\[0\]: 'tags' uses invalid format/],
   ['bad semver range', task("    mappings:\n      - from: a\n        tags: ['semver: >=x.y']\n"), /:7: tasks\[0\]\.mappings\[0\]\.tags\[0\]: 'tags' uses invalid format/],
   ['bad platform', task('    mappings:\n      - from: a\n        platform: linux/arm/v7/extra\n'), /:7: tasks\[0\]\.mappings\[0\]\.platform: .*platform/],
-  ['lister without type', task('').replace('registry: src.example.com', 'registry: src.example.com, lister: { search: x }'), /:3: tasks\[0\]\.source\.lister: no lister type set/],
-  ['unknown lister type', task('').replace('registry: src.example.com', 'registry: src.example.com, lister: { type: magic }'), /:3: tasks\[0\]\.source\.lister\.type: invalid lister type: magic/],
-  ['index lister without search', task('    mappings:\n      - from: regex:x/.*\n').replace('registry: src.example.com', 'registry: src.example.com, lister: { type: index }'), /:3: tasks\[0\]\.source\.lister: index lister requires a search expression/],
-  ['DockerHub lister rule', task('    mappings:\n      - from: regex:x/.*\n').replace('registry: src.example.com', 'registry: registry.hub.docker.com, lister: { type: catalog }'), /:3: tasks\[0\]\.source\.lister\.type: DockerHub only supports list types 'dockerhub' and 'index'/],
+  ['lister without type', task('').replace('registry: src.example.com', 'registry: src.example.com, lister: { search: x }'), /:3: tasks\[0\]\.source\.lister: source registry in task 't' invalid: no lister type set/],
+  ['unknown lister type', task('').replace('registry: src.example.com', 'registry: src.example.com, lister: { type: magic }'), /:3: tasks\[0\]\.source\.lister\.type: source registry in task 't' invalid: invalid lister type: magic/],
+  ['index lister without search', task('    mappings:\n      - from: regex:x/.*\n').replace('registry: src.example.com', 'registry: src.example.com, lister: { type: index }'), /:3: tasks\[0\]\.source\.lister: cannot create repo list for task 't': index lister requires a search expression/],
+  ['DockerHub lister rule', task('    mappings:\n      - from: regex:x/.*\n').replace('registry: src.example.com', 'registry: registry.hub.docker.com, lister: { type: catalog }'), /:3: tasks\[0\]\.source\.lister\.type: cannot create repo list for task 't': DockerHub only supports list types 'dockerhub' and 'index'/],
   ['wrong value type', 'tasks:\n  - name: t\n    verbose: maybe\n    source: { registry: a }\n    target: { registry: b }\n', /:3: tasks\[0\]\.verbose: expected true or false, got 'maybe'/],
   ['YAML syntax', 'tasks:\n  - name: t\n   source: [\n', /:3/],
 ];
@@ -83,7 +83,7 @@ tasks:
   for (const line of [
     /many\.yaml:1: relay: invalid relay type/,
     /many\.yaml:4: tasks\[0\]\.interval: minimum task interval is 30 seconds/,
-    /many\.yaml:6: tasks\[0\]\.target\.registry: registry not set/,
+    /many\.yaml:6: tasks\[0\]\.target\.registry: target registry in task 'first' invalid: registry not set/,
     /many\.yaml:7: tasks\[1\]\.name: a task requires a name/,
     /many\.yaml:7: tasks\[1\]\.interval: task interval needs to be 0 or a positive integer/,
   ]) {
@@ -96,6 +96,21 @@ test('an unknown key is a warning naming the closest known key, and the run goes
   const r = await runDregsy([`-config=${file}`]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /typo\.yaml:4: tasks\[0\]\.target\.skip-tls-verfy: unknown key, did you mean 'skip-tls-verify'\?/);
+});
+
+test("a Docker Hub source without 'from: regex:' needs no lister: no warning about one", async () => {
+  const file = await writeConfig(dir, task('').replace('registry: src.example.com', 'registry: registry.hub.docker.com'), 'hub.yaml');
+  const r = await runDregsy([`-config=${file}`]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /DockerHub only supports|WARN/);
+});
+
+test('the warnings that explain an invalid config are printed with it: a typo of a required key', async () => {
+  const file = await writeConfig(dir, task('').replace('registry: dst.example.com', 'registy: dst.example.com'), 'typo-required.yaml');
+  const r = await runDregsy([`-config=${file}`]);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /typo-required\.yaml:4: tasks\[0\]\.target\.registry: target registry in task 't' invalid: registry not set/);
+  assert.match(r.stderr, /warning: .*typo-required\.yaml:4: tasks\[0\]\.target\.registy: unknown key, did you mean 'registry'\?/);
 });
 
 test('YAML anchors, aliases and merge keys work as in dregsy configs', async () => {
