@@ -77,6 +77,7 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     color: env.forceColors || io.stdout.isTTY === true,
     redactor,
     out: progress.wrapOut(io.stdout),
+    reportCaller: env.logMethods,
   });
   progress.attach(logger);
   io.lifecycle.useLogger(logger);

@@ -11,6 +11,8 @@ export interface Environment {
   logLevel: LogLevel;
   logFormat: LogFormat;
   forceColors: boolean;
+  /** `LOG_METHODS=true`: log lines name the function and file that wrote them (dregsy: logrus ReportCaller). */
+  logMethods: boolean;
   /** Docker Hub's web API (the `dockerhub` lister); tests point it at a local server. */
   dockerHubApiUrl: string;
   /** Docker Hub's search API (the `index` lister on Docker Hub); tests point it elsewhere. */
@@ -63,6 +65,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     else warnings.push(`invalid LOG_FORMAT '${env.LOG_FORMAT}', using 'text' (one of: text, json)`);
   }
   const forceColors = /^(1|true|yes)$/i.test(env.LOG_FORCE_COLORS?.trim() ?? '');
+  const logMethods = env.LOG_METHODS?.trim().toLowerCase() === 'true';
   const dockerHubApiUrl = env.DREGSY_DOCKERHUB_API_URL?.trim() || 'https://hub.docker.com';
   const dockerHubIndexUrl = env.DREGSY_DOCKERHUB_INDEX_URL?.trim() || 'https://index.docker.io';
   const pick = (...names: string[]) => names.map((n) => env[n]?.trim()).find((v) => v !== undefined && v !== '');
@@ -76,5 +79,5 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   for (const [k, v] of Object.entries(env)) {
     if (v !== undefined && !WEBHOOK_SECRET_VARS.includes(k)) hookEnv[k] = v;
   }
-  return { logLevel, logFormat, forceColors, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, shard, webhookToken, hookEnv, configVars, warnings };
+  return { logLevel, logFormat, forceColors, logMethods, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, shard, webhookToken, hookEnv, configVars, warnings };
 }

@@ -16,6 +16,11 @@ export interface LoggerOptions {
   color: boolean;
   redactor: Redactor;
   out: { write(chunk: string): unknown };
+  /**
+   * `LOG_METHODS=true`: every line names the function and file:line that logged it (`func`,
+   * `file`), as logrus' ReportCaller does for dregsy. Costs a stack capture per line.
+   */
+  reportCaller?: boolean;
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
@@ -30,13 +35,18 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     destination,
   );
-  return wrap(root);
+  return wrap(root, opts.reportCaller === true);
 }
 
-function wrap(p: PinoLogger): Logger {
-  const log = (level: LogLevel) => (message: string, fields?: LogFields) => {
-    if (fields) p[level](fields, message);
-    else p[level](message);
+function wrap(p: PinoLogger, reportCaller: boolean): Logger {
+  const log = (level: LogLevel) => {
+    const write = (message: string, fields?: LogFields): void => {
+      const caller = reportCaller && p.isLevelEnabled(level) ? callerOf(write) : undefined;
+      const all = caller ? { ...fields, ...caller } : fields;
+      if (all) p[level](all, message);
+      else p[level](message);
+    };
+    return write;
   };
   return {
     trace: log('trace'),
@@ -45,8 +55,28 @@ function wrap(p: PinoLogger): Logger {
     warn: log('warn'),
     error: log('error'),
     isLevelEnabled: (level) => p.isLevelEnabled(level),
-    child: (bindings) => wrap(p.child(bindings)),
+    child: (bindings) => wrap(p.child(bindings), reportCaller),
   };
+}
+
+/** One stack frame: `at [async ]name (location:line:col)` or `at location:line:col`. */
+const FRAME = /^\s*at (?:async )?(?:(.+?) \()?(.+?):(\d+):\d+\)?$/;
+
+/** `func` and `file` of the code that called `logFn` (source-mapped when source maps are on). */
+export function callerOf(logFn: (...args: never[]) => unknown): { func: string; file: string } | undefined {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 1;
+  try {
+    Error.captureStackTrace(holder, logFn);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  const m = FRAME.exec(holder.stack?.split('\n')[1] ?? '');
+  if (!m) return undefined;
+  const location = (m[2] ?? '').replace(/^file:\/\//, '');
+  const src = location.lastIndexOf('/src/');
+  return { func: m[1] ?? '<anonymous>', file: `${src >= 0 ? location.slice(src + 1) : location}:${m[3]}` };
 }
 
 function createDestination(opts: LoggerOptions): DestinationStream {

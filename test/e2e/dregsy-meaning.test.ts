@@ -76,3 +76,16 @@ tasks:
   assert.deepEqual(await listRepositories(target), ['copies/x-app', 'copies/y-db']);
   assert.deepEqual(await listTags(target, 'copies/x-app'), ['1.0']);
 });
+
+test('LOG_METHODS=true names the function and file of each log line, as dregsy (logrus ReportCaller)', async () => {
+  const file = await writeConfig(dir, `tasks:\n  - name: methods\n    source: { registry: ${locked.host} }\n    target: { registry: ${locked.host} }\n`, 'methods.yaml');
+  const text = await runDregsy([`-config=${file}`], { env: { LOG_METHODS: 'true' } });
+  assert.equal(text.code, 0, text.stdout + text.stderr);
+  assert.match(text.stdout, /\[methods\] task run started func=runTask file=src\/sync\/run-task\.ts:\d+/);
+  const json = await runDregsy([`-config=${file}`], { env: { LOG_METHODS: 'TRUE', LOG_FORMAT: 'json' } });
+  const started = json.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'task run started');
+  assert.equal(started?.func, 'runTask');
+  assert.match(String(started?.file), /^src\/sync\/run-task\.ts:\d+$/);
+  const off = await runDregsy([`-config=${file}`]);
+  assert.doesNotMatch(off.stdout, /func=/);
+});
