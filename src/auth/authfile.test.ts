@@ -100,3 +100,16 @@ test('an unusable temp folder is one clear EnvironmentError that names it and sa
   // fileFor() says the same, for a relay that did not open the store first
   await assert.rejects(createAuthfileStore(missing).fileFor('h:1', undefined), EnvironmentError);
 });
+
+test("the store's home for relay processes is private and empty, and goes with the store", async () => {
+  const store = createAuthfileStore(base);
+  const home = await store.home();
+  assert.equal(await store.home(), home, 'one home per store');
+  assert.equal((await stat(home)).mode & 0o777, 0o700);
+  assert.deepEqual(await readdir(home), []);
+  const file = await store.fileFor('127.0.0.1:5000', { username: 'u', password: 'p' });
+  assert.equal(dirname(home), dirname(file), 'inside the private folder');
+  assert.deepEqual(await readdir(home), [], 'authfiles are written elsewhere');
+  await store.dispose();
+  await assert.rejects(stat(home), { code: 'ENOENT' });
+});

@@ -8,11 +8,12 @@
  * The folder is made only when a relay needs it (`open()`, from the skopeo relay's
  * prepare): a run with the native or Docker relay, or a dry run, writes nothing to disk.
  *
- * A location with no credentials still gets an (empty) authfile, so skopeo never falls back
- * to the host's own ~/.docker/config.json or containers auth.json.
+ * skopeo 1.9 reads the host's ~/.docker/config.json and containers auth.json even when it is
+ * given an authfile, so the folder also holds an empty `home` for the relay's process: with
+ * HOME and the other lookup paths pointing there, skopeo finds no credentials but ours.
  */
 import { rmSync } from 'node:fs';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError, errorMessage } from '../errors.js';
@@ -23,6 +24,8 @@ import type { Credentials } from './credentials.js';
 export interface AuthfileStore {
   /** Makes the private folder now; EnvironmentError when the temp folder cannot be used. */
   open(): Promise<void>;
+  /** An empty private folder (0700) inside it, to be a relay process's HOME; goes with the folder. */
+  home(): Promise<string>;
   /** Path of an authfile holding `credentials` for `registry` (host[:port]); empty when anonymous. */
   fileFor(registry: string, credentials: Credentials | undefined): Promise<string>;
   /** Removes every file and the directory. Safe to call twice. */
@@ -72,6 +75,7 @@ export function createAuthfileStore(baseDir: string = tmpdir()): AuthfileStore {
   const files = new Map<string, { name: string; content: string; ready: Promise<string> }>();
   let count = 0;
   let disposed = false;
+  let home: Promise<string> | undefined;
 
   function open() {
     opened ??= makeFolder(baseDir).then(async (made) => {
@@ -90,6 +94,15 @@ export function createAuthfileStore(baseDir: string = tmpdir()): AuthfileStore {
     async open() {
       if (disposed) throw new Error('authfile store already disposed');
       await open();
+    },
+    home() {
+      if (disposed) return Promise.reject(new Error('authfile store already disposed'));
+      home ??= open().then(async (folder) => {
+        const path = join(folder.dir, 'home');
+        await mkdir(path, { mode: 0o700 });
+        return path;
+      });
+      return home;
     },
     fileFor(registry, credentials) {
       if (disposed) return Promise.reject(new Error('authfile store already disposed'));

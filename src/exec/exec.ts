@@ -11,7 +11,8 @@ export interface RunOptions {
   killGraceMs?: number;
   /** Called with each line the process prints (stdout and stderr), as it prints it. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  env?: Record<string, string>;
+  /** Added to this process's environment (see `extendEnv`); `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
   /** Add `env` to this process's environment (default) rather than use `env` alone. */
   extendEnv?: boolean;
   /** Working directory (default: ours). */

@@ -46,3 +46,9 @@ test('digests: pull by digest, push by tag when there is one, else by digest', (
   const only = skopeoCopyArgs({ ...base, source: { ...src, ref: { digest: d } }, target: { ...dst, ref: { digest: d } } });
   assert.deepEqual(only.slice(-2), [`docker://src.example.com:5000/team/app@${d}`, `docker://dst.example.com/mirror/app@${d}`]);
 });
+
+test('an anonymous side is --src-no-creds / --dest-no-creds: skopeo looks up nothing for it', () => {
+  const args = skopeoCopyArgs({ source: src, target: dst, platform: { kind: 'default' }, certsDir: '/c', srcAuthfile: undefined, destAuthfile: '/a/2.json' });
+  assert.ok(args.includes('--src-no-creds') && !args.some((a) => a.startsWith('--src-authfile')));
+  assert.ok(args.includes('--dest-authfile=/a/2.json') && !args.includes('--dest-no-creds'));
+});

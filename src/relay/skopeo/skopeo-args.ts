@@ -1,6 +1,7 @@
 /**
  * argv for `skopeo copy`, as dregsy builds it (reference §A.8–A.9), except that credentials
- * travel in authfiles (paths only in argv) instead of `--src-creds`/`--dest-creds`.
+ * travel in authfiles (paths only in argv) instead of `--src-creds`/`--dest-creds`, and an
+ * anonymous side says so (`--src-no-creds`), so skopeo looks up no credentials for it.
  */
 import type { PlatformChoice } from '../../plan/platform.js';
 import { certDirFor } from '../../registry/tls.js';
@@ -11,8 +12,9 @@ export interface SkopeoCopyArgsInput {
   target: ImageLocation;
   platform: PlatformChoice;
   certsDir: string;
-  srcAuthfile: string;
-  destAuthfile: string;
+  /** undefined: anonymous access. */
+  srcAuthfile: string | undefined;
+  destAuthfile: string | undefined;
 }
 
 export function skopeoCopyArgs(input: SkopeoCopyArgsInput): string[] {
@@ -22,7 +24,8 @@ export function skopeoCopyArgs(input: SkopeoCopyArgsInput): string[] {
   if (input.target.endpoint.skipTlsVerify) args.push('--dest-tls-verify=false');
   args.push(`--src-cert-dir=${certDirFor(input.certsDir, input.source.endpoint.registry)}`);
   args.push(`--dest-cert-dir=${certDirFor(input.certsDir, input.target.endpoint.registry)}`);
-  args.push(`--src-authfile=${input.srcAuthfile}`, `--dest-authfile=${input.destAuthfile}`);
+  args.push(input.srcAuthfile === undefined ? '--src-no-creds' : `--src-authfile=${input.srcAuthfile}`);
+  args.push(input.destAuthfile === undefined ? '--dest-no-creds' : `--dest-authfile=${input.destAuthfile}`);
   const p = input.platform;
   // --preserve-digests: the index arrives byte for byte, so the next run's digest check holds.
   if (p.kind === 'all') args.push('--all', '--preserve-digests');

@@ -5,6 +5,7 @@ import { runProcess } from '../../exec/exec.js';
 import type { Redactor } from '../../log/redact.js';
 import { sourceReference, targetReference, type CopyContext, type CopyRequest, type Relay } from '../relay.js';
 import { skopeoCopyArgs } from './skopeo-args.js';
+import { skopeoEnvironment } from './skopeo-env.js';
 
 export interface SkopeoRelayOptions {
   binary: string;
@@ -33,10 +34,8 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
       await opts.authfiles.open();
     },
     async copy(req: CopyRequest, ctx: CopyContext) {
-      const [srcAuthfile, destAuthfile] = await Promise.all([
-        opts.authfiles.fileFor(req.source.endpoint.registry, req.source.endpoint.credentials),
-        opts.authfiles.fileFor(req.target.endpoint.registry, req.target.endpoint.credentials),
-      ]);
+      const authfile = ({ registry, credentials }: CopyRequest['source']['endpoint']) => (credentials ? opts.authfiles.fileFor(registry, credentials) : undefined);
+      const [srcAuthfile, destAuthfile] = await Promise.all([authfile(req.source.endpoint), authfile(req.target.endpoint)]);
       const args = skopeoCopyArgs({
         source: req.source,
         target: req.target,
@@ -50,6 +49,7 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
       ctx.logger.debug('skopeo copy', { from, to });
       ctx.logger.trace('exec', { argv: [opts.binary, ...args].join(' ') });
       const r = await runProcess(opts.binary, args, {
+        env: skopeoEnvironment(await opts.authfiles.home()),
         signal: ctx.signal,
         killGraceMs: opts.killGraceMs ?? 5_000,
         ...(req.verbose ? { onLine: (line: string) => ctx.logger.debug(opts.redactor.redact(line), { relay: 'skopeo' }) } : {}),
