@@ -4,6 +4,13 @@
  */
 export const REDACTED = '***';
 
+/**
+ * Shorter values are not masked: replacing every `a` or `12` in a line would garble ordinary
+ * words and numbers while hiding nothing worth hiding (a 3-character password is guessed, not
+ * read). A short password's longer forms (`user:pw`, base64, the `auth` value) are still masked.
+ */
+export const MIN_SECRET_LENGTH = 4;
+
 export class Redactor {
   // Longest first, so a secret that contains another is replaced whole.
   private secrets: string[] = [];
@@ -12,7 +19,7 @@ export class Redactor {
   add(...values: Array<string | undefined>): void {
     let changed = false;
     for (const v of values) {
-      if (v === undefined || v.length === 0) continue;
+      if (v === undefined || v.length < MIN_SECRET_LENGTH) continue;
       for (const form of new Set([v, JSON.stringify(v).slice(1, -1)])) {
         if (!this.secrets.includes(form)) {
           this.secrets.push(form);

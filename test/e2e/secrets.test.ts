@@ -91,3 +91,26 @@ tasks:
   assert.match(r.stdout, /TRACE|DEBUG/, 'the log really was verbose');
   assert.match(r.stdout, /wrong-password.*(unauthorized|authentication required|401)/i, 'the failure is explained');
 });
+
+test('a one-character password does not garble the log: short secrets are not masked inside words', async () => {
+  const dir = await makeTempDir('dregsy-e2e-short-pw-');
+  dirs.push(dir);
+  const [source, target] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd', users: { u: 'e' } })]);
+  regs.push(source, target);
+  await pushTags(source, 'team/app', ['1.0']);
+  const file = await writeConfig(
+    dir,
+    `relay: skopeo
+tasks:
+  - name: short
+    source: { registry: ${source.host}, skip-tls-verify: true }
+    target: { registry: ${target.host}, skip-tls-verify: true, auth: ${authOf('u', 'e')} }
+    mappings: [{ from: team/app, tags: ['1.0'] }]
+`,
+  );
+  const r = await runDregsy([`-config=${file}`]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /\[short\] task run started/);
+  assert.deepEqual(await listTags(target, 'team/app'), ['1.0']);
+  for (const s of [authOf('u', 'e'), Buffer.from('u:e').toString('base64')]) assert.ok(!r.stdout.includes(s), 'the longer forms stay masked');
+});
