@@ -15,7 +15,9 @@ import { createRepoLister } from '../mapping/repo-lister.js';
 import { hostPlatform as detectHostPlatform } from '../plan/digests.js';
 import { createRegistryClient } from '../registry/client.js';
 import { createDockerHubClient } from '../registry/docker-hub.js';
-import { createRelay } from '../relay/select-relay.js';
+import { createRelay, relayForCheck } from '../relay/select-relay.js';
+import type { RelayType } from '../config/schema.js';
+import type { Settings } from '../config/resolve.js';
 import type { Runtime } from '../service/runtime.js';
 import type { ServiceConfig } from '../service/service-config.js';
 import type { RunCounts } from '../sync/image-result.js';
@@ -71,8 +73,12 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     offExit?.();
     credentialSources.close();
   };
+  // Docker rewrites manifests but keeps the image config: compare what survives the relay a
+  // sync would use (check decides it as sync does, by probing, and prepares nothing).
+  let compareAs: RelayType | undefined;
   try {
     if (!checkOnly) await untilAborted(relay.prepare(ctx.stop), ctx.stop);
+    compareAs = checkOnly ? await untilAborted(relayForCheckLogged(settings, logger, ctx.stop), ctx.stop) : relay.name;
   } catch (e) {
     await dispose();
     throw e;
@@ -88,12 +94,18 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     mode: ctx.mode,
     force: ctx.force,
     hostPlatform: detectHostPlatform(),
-    // Docker rewrites manifests but keeps the image config: compare what survives the relay.
-    compare: (checkOnly ? settings.relay : relay.name) === 'docker' ? 'config' : 'manifest',
+    compare: compareAs === 'docker' ? 'config' : 'manifest',
     onProgress: ctx.onProgress,
     listRepositories: (t, endpoint, signal) => repoLister.list(t.source.lister, endpoint, signal, t.source.registry),
     credentialSources,
     ensureTargetRepo: (t, target, repo, signal) => credentialSources.ensureTargetRepo(t.config, target, repo, signal),
   };
   return { run: (task, scope, signals) => runTask(task, scope, deps, signals), dispose };
+}
+
+/** The relay `check` compares for, said in the log: the choice a sync would make. */
+async function relayForCheckLogged(settings: Settings, logger: Logger, signal: AbortSignal | undefined): Promise<RelayType | undefined> {
+  const choice = await relayForCheck(settings, undefined, signal);
+  logger.info(choice ? `check: comparing as relay '${choice.relay}' would copy (${choice.why})` : 'check: no relay can run here; comparing manifests, as skopeo would');
+  return choice?.relay;
 }

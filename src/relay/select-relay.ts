@@ -63,6 +63,20 @@ export async function chooseRelay(settings: RelaySettings, probes: RelayProbes, 
   );
 }
 
+/**
+ * For `check`: the relay a sync would choose, by the same probes, without preparing it, so
+ * check compares what that relay keeps (Docker: the image config, not the manifest).
+ * Undefined when none could run; a sync would then stop with chooseRelay's error.
+ */
+export async function relayForCheck(settings: RelaySettings, probes: RelayProbes = realProbes, signal?: AbortSignal): Promise<RelayChoice | undefined> {
+  try {
+    return await chooseRelay(settings, probes, signal);
+  } catch (e) {
+    if (e instanceof EnvironmentError) return undefined;
+    throw e;
+  }
+}
+
 /** Every mapping that asks for all platforms, which Docker cannot copy, as `task 'x' mappings[j]`. */
 export function allPlatformMappings(tasks: readonly Task[]): string[] {
   return tasks.flatMap((task) =>

@@ -5,7 +5,9 @@
  * Docker by what answers.
  */
 import assert from 'node:assert/strict';
+import { lookup } from 'node:dns/promises';
 import { rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { startDockerd, type TestDockerd } from '../support/dockerd.js';
 import { clientOf } from '../support/http.js';
@@ -21,6 +23,7 @@ let dockerd: TestDockerd;
 let dir: string;
 let apps: Record<string, PushedImage>;
 let multi: PushedImage;
+let hostName: string;
 
 before(async () => {
   dir = await makeTempDir('dregsy-e2e-docker-');
@@ -33,7 +36,13 @@ before(async () => {
       { os: 'linux', architecture: 'arm64' },
     ],
   });
-  dockerd = await startDockerd({ insecureRegistries: [open.host, locked.host, target.host] });
+  // Also on plain TCP, reached by this machine's name: a Docker host dregsy must take as
+  // remote. The name must resolve to loopback (Debian's /etc/hosts maps it to 127.0.1.1), so
+  // the daemon's unauthenticated API is never open to a network.
+  hostName = hostname();
+  const { address } = await lookup(hostName, { family: 4 });
+  if (!address.startsWith('127.')) throw new Error(`this machine's name '${hostName}' resolves to ${address}, not to loopback: the plain-TCP Docker test needs it on loopback`);
+  dockerd = await startDockerd({ insecureRegistries: [open.host, locked.host, target.host], tcpAddress: address });
 });
 
 after(async () => {
@@ -58,9 +67,11 @@ async function architectureOf(reg: TestRegistry, repo: string, tag: string): Pro
 describe('relay: docker', () => {
   let run: CliResult;
   let second: CliResult;
+  let imagesBefore: string[];
   const digestOnly = () => apps['digest-only']!.digest;
 
   before(async () => {
+    imagesBefore = await dockerd.imageRefs();
     const config = `
 relay: docker
 docker:
@@ -140,8 +151,11 @@ tasks:
 
   test('the daemon holds none of the pulled or tagged images, run after run', async () => {
     assert.equal(second.code, 1, output(second));
-    assert.deepEqual(await dockerd.imageRefs(), []);
-    assert.equal(await dockerd.imageCount(), 0);
+    assert.deepEqual(await dockerd.imageRefs(), imagesBefore);
+  });
+
+  test('credentials over a unix socket draw no warning about plain TCP', () => {
+    assert.doesNotMatch(run.stdout, /unencrypted/);
   });
 });
 
@@ -167,11 +181,23 @@ tasks:
   });
 
   test('Docker when skopeo cannot run and the Engine answers', async () => {
+    const imagesBefore = await dockerd.imageRefs();
     const r = await runDregsy([`-config=${await writeConfig(dir, config('/nonexistent/skopeo', dockerd.host, 'auto/docker'), 'auto-docker.yaml')}`]);
     assert.equal(r.code, 0, output(r));
     assert.match(r.stdout, /relay: docker \(.*\): 'relay' is not set, skopeo \('\/nonexistent\/skopeo'\) cannot run: .*, and the Docker Engine answers/);
     assert.deepEqual(await listTags(target, 'auto/docker'), ['1.0']);
-    assert.equal(await dockerd.imageCount(), 0);
+    assert.deepEqual(await dockerd.imageRefs(), imagesBefore, 'the run left nothing on the daemon');
+  });
+
+  test('check decides the relay as a sync would: Docker picked, so it compares image configs, and finds the Docker copy in sync', async () => {
+    const file = await writeConfig(dir, config('/nonexistent/skopeo', dockerd.host, 'auto/check'), 'auto-check.yaml');
+    const sync = await runDregsy([`-config=${file}`]);
+    assert.equal(sync.code, 0, output(sync));
+    assert.notEqual(await manifestDigest(target, 'auto/check', '1.0'), apps['1.0']!.digest, 'Docker rewrote the manifest');
+    const check = await runDregsy(['check', `-config=${file}`]);
+    assert.equal(check.code, 0, output(check));
+    assert.match(check.stdout, /check: comparing as relay 'docker' would copy/);
+    assert.match(check.stdout, /task auto: 1 selected, 0 to copy, 1 in sync, 0 failed/);
   });
 
   test('a clear error when neither answers', async () => {
@@ -192,4 +218,27 @@ test("relay: docker with 'platform: all' is refused at config load with dregsy's
   const r = await runDregsy([`-config=${file}`]);
   assert.equal(r.code, 2, output(r));
   assert.match(output(r), /tasks\[0\]\.mappings\[0\]\.platform: relay 'docker' does not support mappings with 'platform: all'/);
+});
+
+test('credentials sent to a Docker Engine over plain TCP on another host: warned once per run', async () => {
+  const file = await writeConfig(
+    dir,
+    `relay: docker
+docker:
+  dockerhost: tcp://${hostName}:${dockerd.tcpPort}
+tasks:
+  - name: over-tcp
+    source: { registry: ${locked.host}, auth: ${authOf('tester', locked.users.tester!)}, skip-tls-verify: true }
+    target: { registry: ${target.host}, auth: ${targetAuth()}, skip-tls-verify: true }
+    mappings:
+      - from: private/app
+        to: tcp/private
+`,
+    'tcp.yaml',
+  );
+  const r = await runDregsy([`-config=${file}`]);
+  assert.equal(r.code, 0, output(r));
+  assert.deepEqual(await listTags(target, 'tcp/private'), ['a', 'b']);
+  const warnings = r.stdout.match(/WARN.*credentials for 127\.0\.0\.1:\d+ go to the Docker Engine at tcp:\/\/\S+ unencrypted/g) ?? [];
+  assert.equal(warnings.length, 1, r.stdout);
 });

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir } from './temp.js';
@@ -15,11 +16,15 @@ import { makeTempDir } from './temp.js';
 export interface StartDockerdOptions {
   /** `host:port` of registries to reach over plain HTTP (Docker already treats 127.0.0.0/8 so). */
   insecureRegistries?: string[];
+  /** Also listen on plain TCP at this IP address (a free port), as a DinD sidecar does. */
+  tcpAddress?: string;
 }
 
 export interface TestDockerd {
   /** `unix:///tmp/…/docker.sock`, as `docker.dockerhost` takes it. */
   host: string;
+  /** The TCP port with `tcpAddress`. */
+  tcpPort: number | undefined;
   socketPath: string;
   /** Every image the daemon holds, tagged or not. */
   imageCount(): Promise<number>;
@@ -66,6 +71,7 @@ export async function startDockerd(opts: StartDockerdOptions = {}): Promise<Test
   const dir = await makeTempDir('dregsy-dockerd-');
   const socketPath = join(dir, 'docker.sock');
   const logFile = join(dir, 'dockerd.log');
+  const tcpPort = opts.tcpAddress === undefined ? undefined : await freePort(opts.tcpAddress);
   const daemonJson = {
     'storage-driver': 'vfs',
     iptables: false,
@@ -74,7 +80,7 @@ export async function startDockerd(opts: StartDockerdOptions = {}): Promise<Test
     'data-root': join(dir, 'data'),
     'exec-root': join(dir, 'exec'),
     pidfile: join(dir, 'docker.pid'),
-    hosts: [`unix://${socketPath}`],
+    hosts: [`unix://${socketPath}`, ...(tcpPort !== undefined ? [`tcp://${opts.tcpAddress}:${tcpPort}`] : [])],
     'insecure-registries': opts.insecureRegistries ?? [],
   };
   await writeFile(join(dir, 'daemon.json'), JSON.stringify(daemonJson, null, 2));
@@ -143,12 +149,25 @@ export async function startDockerd(opts: StartDockerdOptions = {}): Promise<Test
   };
   return {
     host: `unix://${socketPath}`,
+    tcpPort,
     socketPath,
     imageCount: async () => (await images()).length,
     imageRefs: async () => (await images()).flatMap((i) => [...(i.RepoTags ?? []), ...(i.RepoDigests ?? []), ...(i.RepoTags?.length || i.RepoDigests?.length ? [] : [i.Id])]),
     log: () => readFile(logFile, 'utf8').catch(() => ''),
     stop,
   };
+}
+
+/** A port nothing listens on at `address` right now. */
+function freePort(address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, address, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** After a SIGKILL, dockerd's own containerd (pid file in the exec root) is left running. */

@@ -32,6 +32,17 @@ export function parseDockerHost(host: string): EngineAddress | { error: string }
   };
 }
 
+/**
+ * Whether requests to the Engine cross a network unencrypted: plain TCP to anything but this
+ * host's loopback (a DinD sidecar at `tcp://127.0.0.1:2375` shares the pod's loopback; a name
+ * is taken as remote, since it may resolve anywhere).
+ */
+export function isPlainRemoteTcp(address: EngineAddress): boolean {
+  if (address.socketPath !== undefined) return false;
+  const host = new URL(address.origin).hostname;
+  return !(host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]');
+}
+
 /** `1.41` → `v1.41` as the Engine's path prefix; undefined when it is not a version number. */
 export function apiPathPrefix(apiVersion: string): string | undefined {
   const v = apiVersion.trim().replace(/^v/, '');

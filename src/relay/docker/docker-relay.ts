@@ -9,7 +9,7 @@ import type { Logger } from '../../log/logger.js';
 import type { Redactor } from '../../log/redact.js';
 import type { RegistryEndpoint } from '../../registry/types.js';
 import { sourceReference, targetReference, type CopyContext, type CopyRequest, type Relay } from '../relay.js';
-import { apiVersionBelow } from './docker-host.js';
+import { apiVersionBelow, isPlainRemoteTcp, parseDockerHost } from './docker-host.js';
 import { connectEngine, type DockerEngine } from './docker-engine.js';
 import { planDockerCopy, type DockerCopyPlan } from './docker-plan.js';
 import { describeEvent, hintFor, type ProgressEvent } from './progress.js';
@@ -45,6 +45,9 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
   // another is about to tag.
   const busy = new Map<string, Promise<void>>();
   let warnedTls = false;
+  let warnedPlainAuth = false;
+  const parsedHost = parseDockerHost(opts.host);
+  const plainRemote = !('error' in parsedHost) && isPlainRemoteTcp(parsedHost);
 
   function engine(): DockerEngine {
     if ('error' in engineOrError) throw new EnvironmentError(`relay 'docker': ${engineOrError.error}`);
@@ -58,6 +61,15 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
     warnedTls = true;
     log.warn(
       `'skip-tls-verify' (${endpoint.registry}) has no effect on pulls and pushes with relay 'docker': the Docker daemon's own 'insecure-registries' setting decides (it treats 127.0.0.0/8 as insecure); only dregsy's own registry reads (tag lists, digests) honour it`,
+    );
+  }
+
+  /** X-Registry-Auth is the password in base64: over plain TCP to another host, say so once. */
+  function warnPlainAuth(endpoint: RegistryEndpoint, log: Logger): void {
+    if (warnedPlainAuth || !plainRemote || !endpoint.credentials) return;
+    warnedPlainAuth = true;
+    log.warn(
+      `credentials for ${endpoint.registry} go to the Docker Engine at ${opts.host} unencrypted (X-Registry-Auth over plain TCP: dregsy has no TLS to the daemon), readable by anyone on that network; use a unix socket, or an Engine on this host's loopback`,
     );
   }
 
@@ -79,6 +91,7 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
       // An image that was on the daemon before this copy is not ours to remove.
       if (!opts.keepImages && !(await e.imageExists(plan.pulledRef, ctx.signal))) cleanup.push(plan.pulledRef);
       ctx.logger.debug('docker pull', { ref: plan.pulledRef, platform: plan.pull.platform });
+      warnPlainAuth(req.source.endpoint, ctx.logger);
       const auth = registryAuthHeader(req.source.endpoint.credentials, req.source.endpoint.registry);
       await e.pull(plan.pull, { auth, signal: ctx.signal, onEvent });
       step = `docker tag ${plan.pulledRef} ${plan.targetRef}`;
@@ -86,6 +99,7 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
       if (!opts.keepImages) cleanup.unshift(plan.targetRef);
       step = `docker push ${plan.targetRef}`;
       ctx.logger.debug('docker push', { ref: plan.targetRef });
+      warnPlainAuth(req.target.endpoint, ctx.logger);
       const pushAuth = registryAuthHeader(req.target.endpoint.credentials, req.target.endpoint.registry);
       await e.push(plan.push.name, plan.push.tag, { auth: pushAuth, signal: ctx.signal, onEvent });
     } catch (err) {
