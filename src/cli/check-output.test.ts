@@ -48,13 +48,14 @@ test('the report is ok only when every task succeeded and nothing would be copie
   assert.equal(doc.updatedAt, '2026-02-03T04:05:06.000Z');
 });
 
-test('progress on a terminal: a status line on stderr, cleared before and redrawn after each log line', async () => {
+test('progress on a terminal: a status line on stderr, cleared before and redrawn after each log line', (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
   const err: string[] = [];
   const out: string[] = [];
   const p = createProgress({ tty: true, stderr: { write: (s: string) => err.push(s) }, intervalMs: 5 });
   const wrapped = p.wrapOut({ write: (s: string) => out.push(s) });
   p.update('mirror', { selected: 4, checked: 2, copied: 1, skipped: 1, failed: 0, wouldCopy: 0, notStarted: 0 });
-  await new Promise((r) => setTimeout(r, 30));
+  t.mock.timers.tick(30);
   assert.ok(err.some((s) => s.includes('[mirror] 2/4 (1 copied, 1 skipped, 0 failed)')), JSON.stringify(err));
   const before = err.length;
   wrapped.write('a log line\n');
@@ -64,13 +65,14 @@ test('progress on a terminal: a status line on stderr, cleared before and redraw
   p.stop();
 });
 
-test('progress without a terminal: a log line per task when its counts changed', async () => {
+test('progress without a terminal: a log line per task when its counts changed', (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
   const lines: string[] = [];
   const logger = { child: () => logger, info: (m: string) => lines.push(m), trace() {}, debug() {}, warn() {}, error() {}, isLevelEnabled: () => true };
   const p = createProgress({ tty: false, stderr: { write: () => undefined }, intervalMs: 5 });
   p.attach(logger);
   p.update('mirror', { selected: 4, checked: 2, copied: 1, skipped: 1, failed: 0, wouldCopy: 0, notStarted: 0 });
-  await new Promise((r) => setTimeout(r, 30));
+  t.mock.timers.tick(30); // six ticks: the counts did not change after the first
   p.stop();
   assert.deepEqual(lines, ['progress: 4 selected, 2 checked, 1 copied, 1 skipped, 0 failed'], 'once, not on every tick');
 });

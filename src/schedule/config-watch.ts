@@ -40,7 +40,11 @@ export async function watchConfigFile(file: string, opts: ConfigWatchOptions): P
 
   const check = async () => {
     const now = await contentHash(path);
-    if (closed || now === known) return;
+    if (closed) return;
+    if (now === known) {
+      opts.logger.debug(`config file ${file}: content unchanged, no reload`);
+      return;
+    }
     // Whatever becomes of this change (taken or refused), the next one is measured from it.
     known = now;
     opts.onChange(now === undefined ? `config file ${file} is gone` : `config file ${file} changed`);

@@ -85,8 +85,8 @@ tasks:
   const r = await runDregsy([`-config=${file}`], {
     env,
     timeoutMs: 80_000,
-    onSpawn: (child, out) => {
-      void (async () => {
+    onSpawn: async (child, out) => {
+      await (async () => {
         await until('the first runs', 20_000, async () => runsFinished(out.stdout()) >= 2 && (await hasApp(ecr1)) && (await hasApp(mirror1)));
         // The registries now accept only new passwords; AWS hands out the new one; the Secret is rotated.
         aws.setPassword(ECR_PW[1]);

@@ -38,15 +38,15 @@ tasks:
     );
     let stoppedAt = 0;
     const r = await runDregsy([`-config=${file}`], {
-      onSpawn: (child, out) => {
-        void waitForOutput(out.stdout, /\[periodic\] task run finished/, 30_000).then(async () => {
-          // The one-off task has finished too before we stop; the process must still be alive.
-          await waitForOutput(out.stdout, /\[once\] task run finished/, 30_000);
-          await new Promise((res) => setTimeout(res, 300));
-          assert.equal(child.exitCode, null, 'still running while a periodic task is scheduled');
-          stoppedAt = Date.now();
-          child.kill(signal);
-        });
+      env: { LOG_LEVEL: 'debug' },
+      onSpawn: async (child, out) => {
+        // Both tasks have run, and the periodic one is waiting for its next run instead of
+        // ending: the process must still be alive.
+        await waitForOutput(out.stdout, /\[once\] task run finished/, 30_000);
+        await waitForOutput(out.stdout, /\[periodic\] next run in \d+s/, 30_000);
+        assert.equal(child.exitCode, null, 'still running while a periodic task is scheduled');
+        stoppedAt = Date.now();
+        child.kill(signal);
       },
     });
     assert.equal(r.code, 0, r.stdout + r.stderr);

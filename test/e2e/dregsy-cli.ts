@@ -21,8 +21,12 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
-  /** Called once the process started (to watch /proc, send signals, ...). */
-  onSpawn?: (child: ChildProcess, output: { stdout: () => string }) => void;
+  /**
+   * Called once the process started (to watch /proc, send signals, ...). What it returns is
+   * awaited: if it rejects (a failed assertion), the process is killed and runDregsy rejects
+   * with that error, so no assertion is lost in a promise nobody awaits.
+   */
+  onSpawn?: (child: ChildProcess, output: { stdout: () => string }) => Promise<void> | void;
 }
 
 /** What the CLI may take from the environment of the test run: nothing that names credentials or proxies. */
@@ -60,12 +64,18 @@ export function runDregsy(args: string[], opts: RunOptions = {}): Promise<CliRes
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    let driverFailed: { error: unknown } | undefined;
+    const driver = Promise.resolve()
+      .then(() => opts.onSpawn?.(child, { stdout: () => stdout }))
+      .catch((error: unknown) => {
+        driverFailed = { error };
+        child.kill('SIGKILL');
+      });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
+      void driver.then(() => (driverFailed ? reject(driverFailed.error as Error) : resolve({ code, signal, stdout, stderr })));
     });
-    opts.onSpawn?.(child, { stdout: () => stdout });
   });
 }
 
