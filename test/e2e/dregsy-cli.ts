@@ -1,10 +1,9 @@
 /** Runs the built CLI (bin/dregsy → dist/) as a user would, and helpers to write its config. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hermeticEnv } from '../support/temp.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const dregsyBin = join(repoRoot, 'bin', 'dregsy');
@@ -29,30 +28,9 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess, output: { stdout: () => string }) => Promise<void> | void;
 }
 
-/** What the CLI may take from the environment of the test run: nothing that names credentials or proxies. */
-const PASSED_THROUGH = ['PATH', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ'];
-
-let emptyHome: string | undefined;
-/** One empty HOME for every CLI run of this test process, removed when it exits. */
-function emptyHomeDir(): string {
-  if (emptyHome === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'dregsy-test-home-'));
-    emptyHome = dir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return emptyHome;
-}
-
-/**
- * The CLI's environment: never the developer's own HOME, docker config, cloud credentials or
- * proxies (a `credsStore` or an AWS profile there must not change a result), only PATH and
- * locale, an empty HOME, and what the test sets.
- */
+/** The CLI's environment: hermetic (no host HOME, docker config, cloud credentials or proxies), text logs at info, and `extra`. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string | undefined> = { HOME: emptyHomeDir(), LOG_FORMAT: 'text', LOG_LEVEL: 'info' };
-  for (const name of PASSED_THROUGH) env[name] = process.env[name];
-  Object.assign(env, extra);
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return hermeticEnv({ LOG_FORMAT: 'text', LOG_LEVEL: 'info', ...extra });
 }
 
 export function runDregsy(args: string[], opts: RunOptions = {}): Promise<CliResult> {

@@ -12,7 +12,7 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { listTags, makeTempDir, manifestDigest, pushImage, pushTags, startRegistry, type PushedImage, type StartRegistryOptions, type TestRegistry } from '../support/index.js';
+import { hermeticEnv, listTags, makeTempDir, manifestDigest, pushImage, pushTags, startRegistry, type PushedImage, type StartRegistryOptions, type TestRegistry } from '../support/index.js';
 import { authOf, runDregsy, writeConfig, type CliResult } from './dregsy-cli.js';
 
 const exec = promisify(execFile);
@@ -130,7 +130,7 @@ test('a second run writes nothing', async () => {
 test('skopeo reads what the native relay wrote, byte for byte', async () => {
   const authfile = join(dir, 'auth.json');
   await writeFile(authfile, '{"auths":{}}', { mode: 0o600 });
-  const skopeo = (args: string[]) => exec('skopeo', ['--insecure-policy', ...args, '--tls-verify=false', `--authfile=${authfile}`], { maxBuffer: 16 * 1024 * 1024 });
+  const skopeo = (args: string[]) => exec('skopeo', ['--insecure-policy', ...args, '--tls-verify=false', `--authfile=${authfile}`], { env: hermeticEnv(), maxBuffer: 16 * 1024 * 1024 });
   for (const [repo, ref, key] of [['single/app', '1.0', 'single:1.0'], ['multi/all', 'v1', 'multi:v1'], ['docker/all-platforms', 'list', 'docker:list']] as const) {
     const { stdout } = await skopeo(['inspect', '--raw', `docker://${target.host}/${repo}:${ref}`]);
     assert.equal(`sha256:${createHash('sha256').update(stdout).digest('hex')}`, pushed[key]!.digest, `${repo}:${ref}`);

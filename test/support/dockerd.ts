@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { makeTempDir } from './temp.js';
+import { hermeticEnv, makeTempDir } from './temp.js';
 
 export interface StartDockerdOptions {
   /** `host:port` of registries to reach over plain HTTP (Docker already treats 127.0.0.0/8 so). */
@@ -87,7 +87,7 @@ export async function startDockerd(opts: StartDockerdOptions = {}): Promise<Test
   const out = await open(logFile, 'w');
   let child: ChildProcess;
   try {
-    child = spawn(binary, ['--config-file', join(dir, 'daemon.json')], { cwd: dir, stdio: ['ignore', out.fd, out.fd] });
+    child = spawn(binary, ['--config-file', join(dir, 'daemon.json')], { cwd: dir, env: hermeticEnv(), stdio: ['ignore', out.fd, out.fd] });
   } finally {
     await out.close();
   }

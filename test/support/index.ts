@@ -7,5 +7,5 @@ export type { AuthMode, Platform, PushedImage, PushImageOptions, StartRegistryOp
 export { freePort, startRegistry } from './registry.js';
 export { pushImage, pushTags } from './images.js';
 export { listRepositories, listTags, manifestDigest } from './queries.js';
-export { makeTempDir } from './temp.js';
+export { hermeticEnv, makeTempDir } from './temp.js';
 export { startFakeDockerHub, startSearchFront, type FakeService, type HubUser } from './hub-server.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tlsMaterial, tokenSigner, writeClientCertsDir, type TlsMaterial } from './certs.js';
 import { clientKey, RegistryClient, type RegistryWithClient } from './http.js';
-import { makeTempDir, runProgram } from './temp.js';
+import { hermeticEnv, makeTempDir, runProgram } from './temp.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 import type { StartRegistryOptions, TestRegistry } from './types.js';
 
@@ -67,7 +67,7 @@ async function launch(l: Launch, client: RegistryClient): Promise<ChildProcess> 
   const [out, err] = await Promise.all([open(l.logs.access, 'w'), open(l.logs.stderr, 'w')]);
   let child: ChildProcess;
   try {
-    child = spawn(REGISTRY_BIN, ['serve', configPath], { cwd: l.dir, stdio: ['ignore', out.fd, err.fd] });
+    child = spawn(REGISTRY_BIN, ['serve', configPath], { cwd: l.dir, env: hermeticEnv(), stdio: ['ignore', out.fd, err.fd] });
   } finally {
     await Promise.all([out.close(), err.close()]);
   }
