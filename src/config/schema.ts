@@ -197,7 +197,9 @@ export const configSchema = z
     'api-version': optional(yamlString).describe("Deprecated: use `docker['api-version']`."),
     lister: z
       .object({
-        maxItems: optional(yamlInt).describe('Most repositories a lister returns (default 100; negative: unlimited).'),
+        maxItems: optional(yamlInt).describe(
+          'Bounds a repository listing as dregsy does (default 100; negative: unlimited): pages of 100 are read until one goes past it (ECR, index: reaches it); a page is never cut, and a warning says when repositories were left out.',
+        ),
         cacheDuration: optional(yamlDurationText).describe(
           'How long a repository list is reused (Go duration, default 1h; negative: no cache). A bare number is nanoseconds.',
         ),
