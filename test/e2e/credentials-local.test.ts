@@ -113,6 +113,6 @@ tasks:
 
   const unset = await runDregsy([`-config=${file}`], { env: { ...env, SRC: source.host, DST_AUTH: undefined } });
   assert.equal(unset.code, 2, unset.stdout + unset.stderr);
-  assert.ok(unset.stderr.includes(`${file}:5: environment variable 'DST_AUTH' is not set`), unset.stderr);
+  assert.ok(unset.stderr.includes(`${file}:5: tasks[0].target.auth: environment variable 'DST_AUTH' is not set`), unset.stderr);
   assert.doesNotMatch(unset.stdout, /task run started/);
 });
