@@ -110,7 +110,7 @@ tasks:
   );
   const r = await runDregsy([`-config=${file}`]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /\[short\] task run started/);
+  assert.match(r.stdout, /\[short\] task run finished/, r.stdout);
   assert.deepEqual(await listTags(target, 'team/app'), ['1.0']);
   for (const s of [authOf('u', 'e'), Buffer.from('u:e').toString('base64')]) assert.ok(!r.stdout.includes(s), 'the longer forms stay masked');
 });
