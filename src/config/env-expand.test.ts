@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatProblem } from '../errors.js';
-import { expandEnvValues, isDregsyRegex } from './env-expand.js';
+import { expandEnvValues, isDregsyRegex, isHookArg } from './env-expand.js';
 import { InvalidConfigError, parseConfigText } from './load.js';
 
 const VARS = { A: 'secret', B: 'b', EMPTY: '', NONE: 'none', name: 'WRONG', team: 'WRONG', LIST: '[x, y]' };
@@ -90,4 +90,12 @@ test('an expansion to nothing leaves the field unset; shell forms stay as writte
 test('without an environment nothing is expanded', () => {
   const plain = parseConfigText('tasks:\n  - name: t\n    source: { registry: "${SRC}" }\n    target: { registry: b }\n', 'c.yaml');
   assert.equal(plain.config.tasks?.[0]?.source.registry, '${SRC}');
+});
+
+test("an after-sync hook's args are the hook's: a shell expands them when it runs", () => {
+  assert.equal(isHookArg(['tasks', 0, 'hooks', 'after-sync', 'args', 1]), true);
+  assert.equal(isHookArg(['tasks', 0, 'hooks', 'after-sync', 'cmd']), false);
+  const r = expandEnvValues({ tasks: [{ hooks: { 'after-sync': { cmd: '${B}/sh', args: ['-c', 'echo ${DREGSY_TASK}'] } } }] }, VARS);
+  assert.deepEqual(r.findings, []);
+  assert.deepEqual(JSON.parse(JSON.stringify(r.data)), { tasks: [{ hooks: { 'after-sync': { cmd: 'b/sh', args: ['-c', 'echo ${DREGSY_TASK}'] } } }] });
 });

@@ -8,6 +8,8 @@
  * - regexes are left alone, because Go gives `${1}` and `${name}` their meaning there: a
  *   `from` or `to` that starts with `regex:` (the replacement of `to: regex:<expr>,<repl>`
  *   names capture groups) and `regex:` / `keep:` tag filters;
+ * - so are an after-sync hook's `args`: a shell hook (`args: [-c, 'echo ${DREGSY_TASK}']`)
+ *   expands them itself when it runs, with the variables of that run;
  * - only `${NAME}` with NAME of letters, digits and `_` (not starting with a digit) is a
  *   reference; anything else (`$1`, `${1}`, `${a.b}`, a bare `$` as in `^v1$`) stays as
  *   written; `$${` writes a literal `${`.
@@ -39,7 +41,7 @@ export function expandEnvValues(data: YamlData, vars: Vars): ExpandResult {
   const findings: ExpandFinding[] = [];
   const walk = (value: YamlData, path: PathSegment[]): YamlData => {
     if (value === null) return null;
-    if (typeof value === 'string') return isDregsyRegex(path, value) ? value : expandValue(value, path, vars, findings);
+    if (typeof value === 'string') return isDregsyRegex(path, value) || isHookArg(path) ? value : expandValue(value, path, vars, findings);
     if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
     const out: YamlObject = Object.create(null) as YamlObject;
     for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key]);
@@ -58,6 +60,11 @@ export function isDregsyRegex(path: ConfigPath, value: string): boolean {
     return item.startsWith('regex:') || item.startsWith('keep:');
   }
   return false;
+}
+
+/** `tasks[i].hooks.after-sync.args[k]`: the hook's program (often a shell) reads `$` itself. */
+export function isHookArg(path: ConfigPath): boolean {
+  return path.length === 6 && path[0] === 'tasks' && path[2] === 'hooks' && path[3] === 'after-sync' && path[4] === 'args';
 }
 
 function expandValue(text: string, path: PathSegment[], vars: Vars, findings: ExpandFinding[]): string | null {
