@@ -38,6 +38,8 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
   private readonly leaving = new Set<TaskController<T, O>>();
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly quietWaiters = new Set<() => void>();
+  /** Said once per stretch: every run is done and dregsy keeps running for what is scheduled. */
+  private idleSaid = false;
 
   constructor(private readonly opts: SchedulerOptions<T, O>) {
     this.slots = new RunSlots(opts.concurrency);
@@ -176,6 +178,9 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
   }
 
   private changed(): void {
+    const idle = !this.stopping && [...this.controllers.values(), ...this.leaving].every((c) => c.quiet) && !this.done();
+    if (idle && !this.idleSaid) this.opts.logger.debug('every run is done; waiting for the next scheduled run or push event');
+    this.idleSaid = idle;
     for (const w of [...this.quietWaiters]) w();
   }
 

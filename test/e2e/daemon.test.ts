@@ -40,10 +40,11 @@ tasks:
     const r = await runDregsy([`-config=${file}`], {
       env: { LOG_LEVEL: 'debug' },
       onSpawn: async (child, out) => {
-        // Both tasks have run, and the periodic one is waiting for its next run instead of
-        // ending: the process must still be alive.
+        // Both tasks have run, and the scheduler, idle, decided to wait for the periodic task's
+        // next run instead of ending: the process must still be alive.
         await waitForOutput(out.stdout, /\[once\] task run finished/, 30_000);
-        await waitForOutput(out.stdout, /\[periodic\] next run in \d+s/, 30_000);
+        await waitForOutput(out.stdout, /\[periodic\] task run finished/, 30_000);
+        await waitForOutput(out.stdout, /every run is done; waiting for the next scheduled run/, 30_000);
         assert.equal(child.exitCode, null, 'still running while a periodic task is scheduled');
         stoppedAt = Date.now();
         child.kill(signal);
