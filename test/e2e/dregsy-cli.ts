@@ -43,12 +43,17 @@ export function runDregsy(args: string[], opts: RunOptions = {}): Promise<CliRes
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     let driverFailed: { error: unknown } | undefined;
-    const driver = Promise.resolve()
-      .then(() => opts.onSpawn?.(child, { stdout: () => stdout }))
-      .catch((error: unknown) => {
-        driverFailed = { error };
-        child.kill('SIGKILL');
-      });
+    const failDriver = (error: unknown) => {
+      driverFailed = { error };
+      child.kill('SIGKILL');
+    };
+    let driver: Promise<void> = Promise.resolve();
+    try {
+      // Called at once: a test may hold on to `child` before its first await.
+      driver = Promise.resolve(opts.onSpawn?.(child, { stdout: () => stdout })).catch(failDriver);
+    } catch (e) {
+      failDriver(e);
+    }
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
