@@ -13,8 +13,6 @@ await build({
   platform: 'node',
   target: 'node20',
   minify: true,
-  // Function names survive minification: LOG_METHODS names real functions.
-  keepNames: true,
   sourcemap: 'linked',
   legalComments: 'linked',
   logLevel: 'warning',

@@ -24,6 +24,7 @@ import { buildRuntime } from './compose-runtime.js';
 import { ExitCode } from './exit-codes.js';
 import type { RunLifecycle } from './lifecycle.js';
 import { createProgress } from './progress.js';
+import { logCallerLocator } from './log-caller.js';
 
 export interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -77,7 +78,8 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     color: env.forceColors || io.stdout.isTTY === true,
     redactor,
     out: progress.wrapOut(io.stdout),
-    reportCaller: env.logMethods,
+    // read lazily, and only with LOG_METHODS: Node's own source-map support costs every start
+    reportCaller: env.logMethods ? { locate: logCallerLocator() } : undefined,
   });
   progress.attach(logger);
   io.lifecycle.useLogger(logger);

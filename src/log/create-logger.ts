@@ -19,8 +19,9 @@ export interface LoggerOptions {
   /**
    * `LOG_METHODS=true`: every line names the function and file:line that logged it (`func`,
    * `file`), as logrus' ReportCaller does for dregsy. Costs a stack capture per line.
+   * `locate` turns the caller's stack frame into those (cli/log-caller.ts reads source maps).
    */
-  reportCaller?: boolean;
+  reportCaller?: { locate: (frame: string) => { func: string; file: string } | undefined } | undefined;
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
@@ -35,13 +36,13 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     destination,
   );
-  return wrap(root, opts.reportCaller === true);
+  return wrap(root, opts.reportCaller);
 }
 
-function wrap(p: PinoLogger, reportCaller: boolean): Logger {
+function wrap(p: PinoLogger, reportCaller: LoggerOptions['reportCaller']): Logger {
   const log = (level: LogLevel) => {
     const write = (message: string, fields?: LogFields): void => {
-      const caller = reportCaller && p.isLevelEnabled(level) ? callerOf(write) : undefined;
+      const caller = reportCaller && p.isLevelEnabled(level) ? callerOf(write, reportCaller.locate) : undefined;
       const all = caller ? { ...fields, ...caller } : fields;
       if (all) p[level](all, message);
       else p[level](message);
@@ -62,8 +63,11 @@ function wrap(p: PinoLogger, reportCaller: boolean): Logger {
 /** One stack frame: `at [async ]name (location:line:col)` or `at location:line:col`. */
 const FRAME = /^\s*at (?:async )?(?:(.+?) \()?(.+?):(\d+):\d+\)?$/;
 
-/** `func` and `file` of the code that called `logFn` (source-mapped when source maps are on). */
-export function callerOf(logFn: (...args: never[]) => unknown): { func: string; file: string } | undefined {
+/** `func` and `file` of the code that called `logFn`: by `locate`, else as the running code names them. */
+export function callerOf(
+  logFn: (...args: never[]) => unknown,
+  locate?: (frame: string) => { func: string; file: string } | undefined,
+): { func: string; file: string } | undefined {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 1;
@@ -72,11 +76,10 @@ export function callerOf(logFn: (...args: never[]) => unknown): { func: string; 
   } finally {
     Error.stackTraceLimit = limit;
   }
-  const m = FRAME.exec(holder.stack?.split('\n')[1] ?? '');
-  if (!m) return undefined;
-  const location = (m[2] ?? '').replace(/^file:\/\//, '');
-  const src = location.lastIndexOf('/src/');
-  return { func: m[1] ?? '<anonymous>', file: `${src >= 0 ? location.slice(src + 1) : location}:${m[3]}` };
+  const frame = holder.stack?.split('\n')[1] ?? '';
+  if (locate) return locate(frame);
+  const m = FRAME.exec(frame);
+  return m ? { func: m[1] ?? '<anonymous>', file: `${(m[2] ?? '').replace(/^file:\/\//, '')}:${m[3]}` } : undefined;
 }
 
 function createDestination(opts: LoggerOptions): DestinationStream {
