@@ -264,6 +264,8 @@ export class Service implements PushSink, ServiceControl {
         signal: ctx.signals.kill,
       });
       summary.hook = ok ? 'ok' : 'failed';
+    } else if (this.opts.mode === 'sync' && hook) {
+      this.opts.logger.child({ task: task.name }).debug(`after-sync hook not run (when: ${hook.when})`);
     }
     return summary;
   }

@@ -129,16 +129,15 @@ test('an uncaught error (the log reader went away): one line, the report written
   let foldersWhileRunning: string[] = [];
   const r = await runDregsy([`-config=${file}`, `--report=${report}`], {
     env: { TMPDIR: tmp },
-    onSpawn: (child, out) => {
-      void waitForOutput(out.stdout, /\[copy\] task run finished/, 60_000).then(async () => {
-        await waitForReport(report);
-        foldersWhileRunning = await authFolders(tmp);
-        children = await descendants(child.pid ?? 0);
-        await rm(report);
-        // Whoever read the log is gone: dregsy's next log line (for SIGHUP) fails with EPIPE.
-        child.stdout?.destroy();
-        child.kill('SIGHUP');
-      });
+    onSpawn: async (child, out) => {
+      await waitForOutput(out.stdout, /\[copy\] task run finished/, 60_000);
+      await waitForReport(report);
+      foldersWhileRunning = await authFolders(tmp);
+      children = await descendants(child.pid ?? 0);
+      await rm(report);
+      // Whoever read the log is gone: dregsy's next log line (for SIGHUP) fails with EPIPE.
+      child.stdout?.destroy();
+      child.kill('SIGHUP');
     },
   });
   assert.equal(r.code, 1, r.stderr);

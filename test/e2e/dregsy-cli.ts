@@ -87,6 +87,28 @@ export function waitForOutput(get: () => string, re: RegExp, ms: number, count =
   });
 }
 
+/** What the scheduler says (at debug level) when every run is done and nothing is pending. */
+export const IDLE = /every run is done; waiting for the next scheduled run or push event/;
+
+/**
+ * Resolves once dregsy (at LOG_LEVEL=debug) said it was idle after the last line matching
+ * `after`: nothing runs, waits or is pending then, so a run that was not asked for would have
+ * shown by now. The event that proves a negative, instead of a sleep.
+ */
+export function waitForIdleAfter(get: () => string, after: RegExp, ms: number): Promise<void> {
+  const all = new RegExp(after.source, after.flags.includes('g') ? after.flags : `${after.flags}g`);
+  return waitUntil(
+    () => {
+      const text = get();
+      let end = -1;
+      for (const m of text.matchAll(all)) end = m.index + m[0].length;
+      return end >= 0 && IDLE.test(text.slice(end));
+    },
+    ms,
+    `dregsy to be idle after ${after}`,
+  );
+}
+
 export interface RunningDregsy {
   child: ChildProcess;
   stdout: () => string;

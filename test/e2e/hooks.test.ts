@@ -9,7 +9,7 @@ import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, listTags, makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
-import { startDregsy, waitForOutput, waitUntil, writeConfig, type RunningDregsy } from './dregsy-cli.js';
+import { startDregsy, waitForIdleAfter, waitForOutput, waitUntil, writeConfig, type RunningDregsy } from './dregsy-cli.js';
 
 const TOKEN = 'hook-test-secret';
 let source: TestRegistry;
@@ -120,7 +120,7 @@ test('the hook gets the run as JSON on stdin, its env and workdir, once per run 
   const r = await fetch(`http://127.0.0.1:${port}/trigger/hooked`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(r.status, 202);
   await waitUntil(() => dregsy.count(/\[hooked\] task run finished/) === runs + 1, 20_000, 'the triggered run');
-  await new Promise((res) => setTimeout(res, 500));
+  await waitForOutput(dregsy.stdout, /\[hooked\] after-sync hook not run \(when: copied\)/, 20_000);
   assert.equal((await records('stdin-')).length, 1, 'no hook after a no-op run');
 
   // a push that copies: the hook again, told it was a webhook run
@@ -143,7 +143,7 @@ test('push events while the task is busy fold into exactly one follow-up run', a
   await writeFile(join(dir, 'gate'), '');
   await waitUntil(async () => (await listTags(target, 'f/app')).length === 6, 30_000, 'all six tags at the target');
   await waitUntil(() => dregsy.count(/\[folding\] after-sync hook finished/) >= 2, 30_000, 'the follow-up run and its hook');
-  await new Promise((res) => setTimeout(res, 1_000));
+  await waitForIdleAfter(dregsy.stdout, /\[folding\] after-sync hook finished/, 20_000);
   assert.equal(runsOf('folding'), runs + 1, 'exactly one follow-up run');
   assert.match(dregsy.stdout(), /\[folding\] task run started pushed=5/);
 });

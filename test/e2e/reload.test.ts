@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { listTags, makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
-import { startDregsy, waitForOutput, waitUntil, writeConfig } from './dregsy-cli.js';
+import { startDregsy, waitForIdleAfter, waitForOutput, waitUntil, writeConfig } from './dregsy-cli.js';
 
 let source: TestRegistry;
 let target: TestRegistry;
@@ -31,7 +31,7 @@ ${extra}
 
 test('a broken config is refused and the good one keeps running; a fixed one is picked up; unchanged tasks are not re-run', async () => {
   const file = await writeConfig(dir, `relay: native\ntasks:${task('keep', 'k/app')}${task('edit', 'e1/app')}${task('drop', 'd/app')}\n`);
-  const d = startDregsy([`-config=${file}`]);
+  const d = startDregsy([`-config=${file}`], { env: { LOG_LEVEL: 'debug' } });
   const runs = (t: string) => d.count(new RegExp(`\\[${t}\\] task run started`));
   try {
     await waitUntil(() => d.count(/task run finished/) === 3, 30_000, 'the three start runs');
@@ -49,7 +49,7 @@ test('a broken config is refused and the good one keeps running; a fixed one is 
     d.child.kill('SIGHUP');
     await waitForOutput(d.stdout, /config reloaded \(new: new; changed: edit; removed: drop; unchanged: keep\)/, 20_000);
     await waitUntil(() => d.count(/task run finished/) === 5, 30_000, 'the changed and the new task to run');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForIdleAfter(d.stdout, /task run finished/, 20_000);
     assert.equal(runs('keep'), 1, 'the unchanged task is not run again');
     assert.equal(runs('edit'), 2);
     assert.equal(runs('new'), 1);
