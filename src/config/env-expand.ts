@@ -41,13 +41,18 @@ export function expandEnvValues(data: YamlData, vars: Vars): ExpandResult {
   const findings: ExpandFinding[] = [];
   const walk = (value: YamlData, path: PathSegment[]): YamlData => {
     if (value === null) return null;
-    if (typeof value === 'string') return isDregsyRegex(path, value) || isHookArg(path) ? value : expandValue(value, path, vars, findings);
+    if (typeof value === 'string') return isExpanded(path, value) ? expandValue(value, path, vars, findings) : value;
     if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
     const out: YamlObject = Object.create(null) as YamlObject;
     for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key]);
     return out;
   };
   return { data: walk(data, []), findings };
+}
+
+/** Whether `${NAME}` in the value at `path` is taken from the environment (import's writer asks too). */
+export function isExpanded(path: ConfigPath, value: string): boolean {
+  return !isDregsyRegex(path, value) && !isHookArg(path);
 }
 
 /** Where dregsy reads the value as a Go regex or replacement: `$` is dregsy's there. */

@@ -3,9 +3,11 @@
  * what was not converted, the environment variables and files to provide, and the decisions
  * that need no key; comments tied to parts of the config sit above them. Every header line
  * is a whole-line comment, which dregsy never expands (`${X}` there is safe); values keep a
- * literal `${` as `$${` unless they are one of the import's own `${NAME}` references.
+ * literal `${` as `$${` where dregsy expands (not in its regexes or hook arguments) unless they
+ * are one of the import's own `${NAME}` references.
  */
 import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
+import { isExpanded } from '../config/env-expand.js';
 import { escapeControls } from '../errors.js';
 import { formatWhere, type ImportResult } from './import-result.js';
 
@@ -24,14 +26,15 @@ function escapeLiteralRefs(value: string, keep: ReadonlySet<string>): string {
   return value.replace(/\$\{/g, (_m, at: number) => ([...keep].some((ref) => value.startsWith(ref, at)) ? '${' : '$${'));
 }
 
-function escapeValues(node: YamlNode | null | undefined, keep: ReadonlySet<string>): void {
+/** Escapes only where dregsy expands: its regexes and hook arguments keep their `${…}` as written. */
+function escapeValues(node: YamlNode | null | undefined, keep: ReadonlySet<string>, path: Path): void {
   if (!node) return;
   if (isScalar(node)) {
-    if (typeof node.value === 'string') node.value = escapeLiteralRefs(node.value, keep);
+    if (typeof node.value === 'string' && isExpanded(path, node.value)) node.value = escapeLiteralRefs(node.value, keep);
   } else if (isMap(node)) {
-    for (const pair of node.items as Pair<YamlNode, YamlNode>[]) escapeValues(pair.value, keep);
+    for (const pair of node.items as Pair<YamlNode, YamlNode>[]) escapeValues(pair.value, keep, [...path, String((pair.key as { value?: unknown } | null)?.value ?? pair.key)]);
   } else if (isSeq(node)) {
-    for (const item of node.items as YamlNode[]) escapeValues(item, keep);
+    (node.items as YamlNode[]).forEach((item, i) => escapeValues(item, keep, [...path, i]));
   }
 }
 
@@ -87,7 +90,7 @@ export function renderImport(r: ImportResult): string {
     if (index > 0 && isScalar(key)) key.commentBefore = addComment(key.commentBefore, c.text);
     else node.commentBefore = addComment(node.commentBefore, c.text);
   }
-  escapeValues(doc.contents as YamlNode, r.envReferences);
+  escapeValues(doc.contents as YamlNode, r.envReferences, []);
   const head = header(r)
     .map((l) => (l === '' ? '#' : `# ${escapeControls(l)}`))
     .join('\n');

@@ -13,7 +13,7 @@ test('a literal ${ in a value is written as $${, the import\'s own references st
     name: 't',
     source: { registry: 'reg.example:5000', auth },
     target: { registry: 'other.example' },
-    mappings: [{ from: 'app', to: `${b.peerEnv('NS', 'a namespace', { file: 'in.yml', path: 'x' })}/app`, tags: ['regex: v${1}'] }],
+    mappings: [{ from: 'app', to: `${b.peerEnv('NS', 'a namespace', { file: 'in.yml', path: 'x' })}/app`, tags: ['regex: v${1}'] }, { from: 'lit', to: 'lit', tags: ['v${HOME}'] }],
   };
   const config: DraftConfig = { relay: 'skopeo', tasks: [task] };
   b.comment(task, 'a task comment');
@@ -29,11 +29,14 @@ test('a literal ${ in a value is written as $${, the import\'s own references st
   assert.ok(at('#   DREGSY_AUTH_REG_EXAMPLE_5000: base64 of user:password; from in.yml:3: creds[0].user') > 0);
   assert.ok(at('# a task comment') === at('- name: t') - 1);
   assert.ok(at('# where the credential came from') === at('auth: ${DREGSY_AUTH_REG_EXAMPLE_5000}') - 1);
-  assert.deepEqual((parse(text) as DraftConfig).tasks?.[0]?.mappings?.[0]?.tags, ['regex: v$${1}']);
+  // dregsy's regexes keep their ${1} as written (never expanded); a literal elsewhere is escaped
+  assert.deepEqual((parse(text) as DraftConfig).tasks?.[0]?.mappings?.[0]?.tags, ['regex: v${1}']);
+  assert.deepEqual((parse(text) as DraftConfig).tasks?.[0]?.mappings?.[1]?.tags, ['v$${HOME}']);
   // dregsy reads it back with the variables set and the literal restored
   const loaded = parseConfigText(text, 'out.yaml', { DREGSY_AUTH_REG_EXAMPLE_5000: Buffer.from('u1:p1').toString('base64'), NS: 'team' });
   assert.equal(loaded.config.tasks?.[0]?.mappings?.[0]?.to, 'team/app');
   assert.deepEqual(loaded.config.tasks?.[0]?.mappings?.[0]?.tags, ['regex: v${1}']);
+  assert.deepEqual(loaded.config.tasks?.[0]?.mappings?.[1]?.tags, ['v${HOME}']);
   assert.equal(loaded.config.tasks?.[0]?.source.auth, Buffer.from('u1:p1').toString('base64'));
 });
 
