@@ -58,11 +58,14 @@ export class EnvironmentError extends Error {
 export class RegistryError extends Error {
   readonly status: number | undefined;
   readonly url: string;
-  constructor(message: string, url: string, status?: number, options?: { cause?: unknown }) {
+  /** What the registry's `Retry-After` asked for, in ms, when it sent one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, url: string, status?: number, options?: { cause?: unknown; retryAfterMs?: number | undefined }) {
     super(message, options);
     this.name = 'RegistryError';
     this.url = url;
     this.status = status;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

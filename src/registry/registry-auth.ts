@@ -1,10 +1,14 @@
 /**
- * Answering a registry's 401 challenge: Basic sends the credentials as they are; Bearer
- * trades them (or nothing, for anonymous pulls) at the realm for a token of the scope the
- * request needs. Tokens are kept per scope until shortly before they expire.
+ * Answering a registry's 401 challenge, as pure decisions: Basic sends the credentials as they
+ * are; Bearer trades them (or nothing, for anonymous pulls) at the realm for a token of the
+ * scope the request needs. What is cached is keyed by who asked: a token or a "this registry
+ * wants Basic" learnt with one user's credentials is never used for a request with other
+ * credentials, or none. The requests themselves are auth-session.ts's.
  */
+import { createHash } from 'node:crypto';
+import type { Credentials } from '../auth/credentials.js';
 import { RegistryError } from '../errors.js';
-import { parseChallenge } from './challenge.js';
+import type { Challenge } from './challenge.js';
 import type { RegistryEndpoint } from './types.js';
 
 export interface Authorization {
@@ -13,60 +17,95 @@ export interface Authorization {
   expiresAt: number;
 }
 
-export interface AuthState {
-  /** Bearer tokens by the scope they were granted for. */
-  tokens: Map<string, Authorization>;
-  /** The registry asked for Basic once: send it up front from then on. */
-  basic: boolean;
-}
-
-export interface TokenFetcher {
-  fetchToken(url: string): Promise<{ status: number; text: string }>;
-}
-
 /** Seconds a token lives when the server does not say (the distribution spec's default). */
 const DEFAULT_TOKEN_SECONDS = 60;
 /** Renew this long before expiry, so a token does not lapse in flight. */
 const EXPIRY_MARGIN_MS = 10_000;
 
-export async function authorize(
-  wwwAuthenticate: string | string[] | undefined,
-  ep: RegistryEndpoint,
-  scope: string,
-  state: AuthState,
-  fetcher: TokenFetcher,
-  now: () => number = Date.now,
-): Promise<Authorization | undefined> {
-  const challenge = parseChallenge(Array.isArray(wwwAuthenticate) ? wwwAuthenticate[0] : wwwAuthenticate);
-  if (!challenge) return undefined;
-  if (challenge.scheme === 'basic') {
-    if (!ep.credentials) return undefined;
-    state.basic = true;
-    const { username, password } = ep.credentials;
-    return { header: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`, expiresAt: Infinity };
+/**
+ * Who a request speaks for: anonymous, or a digest of user and password (the secret itself is
+ * not kept in a key). Two endpoints with the same credentials share tokens; any difference in
+ * either part gives another identity.
+ */
+export function identityOf(credentials: Credentials | undefined): string {
+  if (!credentials) return 'anonymous';
+  return `user:${createHash('sha256').update(credentials.username).update('\0').update(credentials.password).digest('hex')}`;
+}
+
+export function basicAuthorization(credentials: Credentials): Authorization {
+  return { header: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`, expiresAt: Infinity };
+}
+
+/** Tokens by (connection, identity, scope), and the registries that asked for Basic, by identity. */
+export class TokenCache {
+  private readonly tokens = new Map<string, Authorization>();
+  private readonly basic = new Set<string>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A token still good for this identity and scope, else Basic when this identity was asked for it. */
+  lookup(connection: string, ep: RegistryEndpoint, scope: string): Authorization | undefined {
+    const identity = identityOf(ep.credentials);
+    const token = this.tokens.get(key(connection, identity, scope));
+    if (token && token.expiresAt > this.now()) return token;
+    if (ep.credentials && this.basic.has(key(connection, identity, ''))) return basicAuthorization(ep.credentials);
+    return undefined;
   }
+
+  remember(connection: string, ep: RegistryEndpoint, scope: string, auth: Authorization): void {
+    const now = this.now();
+    // Tokens live minutes and identities rotate (ECR): drop what has expired as new ones come.
+    for (const [k, t] of this.tokens) if (t.expiresAt <= now) this.tokens.delete(k);
+    this.tokens.set(key(connection, identityOf(ep.credentials), scope), auth);
+  }
+
+  rememberBasic(connection: string, ep: RegistryEndpoint): void {
+    this.basic.add(key(connection, identityOf(ep.credentials), ''));
+  }
+}
+
+function key(connection: string, identity: string, scope: string): string {
+  return `${connection}\0${identity}\0${scope}`;
+}
+
+/** The realm URL with the service and every scope: what the challenge names plus what we need. */
+export function tokenUrl(challenge: Challenge & { scheme: 'bearer' }, scope: string): URL {
   const url = new URL(challenge.realm);
   if (challenge.service) url.searchParams.set('service', challenge.service);
-  // What the challenge names plus what we need: a blob HEAD before a push is challenged for pull
-  // only, and a mount needs pull on a second repository. One `scope` parameter each, as the
-  // token spec has it (a space-joined list is one scope to Docker Hub).
+  // A blob HEAD before a push is challenged for pull only, and a mount needs pull on a second
+  // repository. One `scope` parameter each, as the token spec has it (a space-joined list is
+  // one scope to Docker Hub).
   const wanted = new Set([...(challenge.scope ?? '').split(' '), ...scope.split(' ')].filter((s) => s !== ''));
   for (const s of wanted) url.searchParams.append('scope', s);
-  const r = await fetcher.fetchToken(url.toString());
-  if (r.status !== 200) {
-    const why = r.status === 401 || r.status === 403 ? 'unauthorized (check the credentials)' : `HTTP ${r.status}`;
-    throw new RegistryError(`${ep.registry}: token request to ${url.origin}${url.pathname} failed: ${why}`, url.toString(), r.status);
+  return url;
+}
+
+/**
+ * Why the credentials must not go to this realm, or undefined when they may: only over https,
+ * or over http when the registry itself is plain http (which skip-tls-verify allowed), since
+ * then nothing on that path is protected anyway.
+ */
+export function realmRefusal(realm: URL, registryScheme: 'https' | 'http' | undefined, ep: RegistryEndpoint): string | undefined {
+  if (!ep.credentials || realm.protocol === 'https:') return undefined;
+  if (realm.protocol === 'http:' && registryScheme === 'http' && ep.skipTlsVerify) return undefined;
+  return `${ep.registry}: the token realm ${realm.origin}${realm.pathname} is not https; credentials are not sent there (a plain http realm is accepted only for a plain http registry with skip-tls-verify)`;
+}
+
+/** The token server's answer as an Authorization; throws a RegistryError a user can act on. */
+export function readTokenAnswer(ep: RegistryEndpoint, url: URL, status: number, text: string, now: number): Authorization {
+  const where = `${url.origin}${url.pathname}`;
+  if (status !== 200) {
+    const why = status === 401 || status === 403 ? 'unauthorized (check the credentials)' : `HTTP ${status}`;
+    throw new RegistryError(`${ep.registry}: token request to ${where} failed: ${why}`, where, status);
   }
   let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
   try {
-    body = JSON.parse(r.text) as typeof body;
+    body = JSON.parse(text) as typeof body;
   } catch {
-    throw new RegistryError(`${ep.registry}: the token server at ${url.origin} answered no JSON`, url.toString(), r.status);
+    throw new RegistryError(`${ep.registry}: the token server at ${url.origin} answered no JSON`, where, status);
   }
   const token = typeof body.token === 'string' && body.token ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
-  if (!token) throw new RegistryError(`${ep.registry}: the token server at ${url.origin} sent no token`, url.toString(), r.status);
+  if (!token) throw new RegistryError(`${ep.registry}: the token server at ${url.origin} sent no token`, where, status);
   const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
-  const auth = { header: `Bearer ${token}`, expiresAt: now() + Math.max(seconds * 1000 - EXPIRY_MARGIN_MS, 1_000) };
-  state.tokens.set(scope, auth);
-  return auth;
+  return { header: `Bearer ${token}`, expiresAt: now + Math.max(seconds * 1000 - EXPIRY_MARGIN_MS, 1_000) };
 }

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RegistryError } from '../errors.js';
+import { parseRetryAfter } from '../retry/policy.js';
 import type { RegistryEndpoint } from './types.js';
 
 export interface Reply {
@@ -28,9 +29,15 @@ export interface RegistryRequest {
   followRedirects?: boolean;
 }
 
-/** A request with authentication, scheme fallback and pooled connections (client.ts). */
+/** What the read and write APIs build on (client.ts puts it together). */
 export interface Transport {
+  /** One request with authentication, scheme fallback and pooled connections (auth-session.ts). */
   call(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest): Promise<Reply>;
+  /**
+   * Runs `op` under the retry policy (retry.ts): again after a transient failure, from its
+   * start, so an operation that streams (an upload) must open its streams inside `op`.
+   */
+  retrying<T>(ep: RegistryEndpoint, what: string, signal: AbortSignal | undefined, op: () => Promise<T>): Promise<T>;
 }
 
 export function header(headers: Reply['headers'], name: string): string | undefined {
@@ -48,10 +55,20 @@ export function fail(ep: RegistryEndpoint, r: Reply, text: string): never {
     // Not the API's JSON error body: the status says enough.
   }
   const what = r.status === 401 ? 'unauthorized (check the credentials)' : r.status === 404 ? 'not found' : `HTTP ${r.status}`;
-  throw new RegistryError(`${ep.registry}: ${new URL(r.url).pathname}: ${what}${detail ? ` (${detail})` : ''}`, r.url, r.status);
+  const retryAfterMs = parseRetryAfter(header(r.headers, 'retry-after'), Date.now());
+  throw new RegistryError(`${ep.registry}: ${new URL(r.url).pathname}: ${what}${detail ? ` (${detail})` : ''}`, r.url, r.status, { retryAfterMs });
 }
 
 /** `fail` after reading the answer's body (the API's error JSON), never failing on the read. */
 export async function failWithBody(ep: RegistryEndpoint, r: Reply): Promise<never> {
   return fail(ep, r, await r.body.text().catch(() => ''));
+}
+
+/**
+ * Ends a stream we will not read. A response body destroyed unread emits 'error' (undici: "Request
+ * aborted"), and an 'error' nobody listens to ends the process: listen first.
+ */
+export function discard(stream: Readable): void {
+  stream.on('error', () => undefined);
+  if (!stream.destroyed) stream.destroy();
 }

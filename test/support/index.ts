@@ -9,3 +9,4 @@ export { pushImage, pushTags } from './images.js';
 export { listRepositories, listTags, manifestDigest } from './queries.js';
 export { hermeticEnv, makeTempDir } from './temp.js';
 export { startFakeDockerHub, startSearchFront, type FakeService, type HubUser } from './hub-server.js';
+export { FAULTS, startFaultProxy, type Fault, type FaultProxy, type FaultProxyOptions, type FaultRule, type ProxiedRequest } from './fault-proxy.js';

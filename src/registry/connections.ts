@@ -1,0 +1,217 @@
+/**
+ * Connections to registries: one pool per registry and TLS settings (what the TLS material,
+ * the client certificate among it, depends on), the scheme each registry speaks (https, or
+ * http when https fails and skip-tls-verify allows it), HTTP(S) proxies, and a second pool per
+ * registry for other hosts (token realms, blob storage) that has the same CAs but never the
+ * registry's client certificate. One request per call: authentication is auth-session.ts's,
+ * retrying is retry.ts's. Every await here ends when the request's signal aborts.
+ */
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { RegistryError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { abortable } from '../retry/abort.js';
+import type { RegistryHealth } from './health.js';
+import { apiHost } from './hosts.js';
+import type { Reply, RegistryRequest } from './reply.js';
+import { certDirFor, readTlsMaterial } from './tls.js';
+import type { RegistryEndpoint } from './types.js';
+
+export interface ProxySettings {
+  httpProxy: string | undefined;
+  httpsProxy: string | undefined;
+  noProxy: string | undefined;
+}
+
+export interface ConnectionOptions {
+  logger: Logger;
+  userAgent: string;
+  health: RegistryHealth;
+  /** Connections kept open per registry. */
+  connectionsPerRegistry?: number;
+  /** HTTP(S)_PROXY / NO_PROXY, as skopeo honours them, so both reach registries the same way. */
+  proxy?: ProxySettings | undefined;
+}
+
+type TlsOptions = { timeout: number; rejectUnauthorized: boolean; ca?: string[]; cert?: string; key?: string };
+export type Scheme = 'https' | 'http';
+
+interface Pool {
+  tls: Promise<TlsOptions>;
+  registry: Promise<Dispatcher>;
+  /** Token realms and storage hosts: the same CAs, no client certificate. Made on first use. */
+  elsewhere: Promise<Dispatcher> | undefined;
+  /** Decided by the first request: https, or http when https fails and TLS checks are off. */
+  scheme: Scheme | undefined;
+  /** While the first request finds the scheme, the others wait for it instead of probing too. */
+  probing: Promise<void> | undefined;
+}
+
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/** What a pool depends on: the registry and every setting that changes its TLS material. */
+export function poolKey(ep: RegistryEndpoint): string {
+  return `${apiHost(ep.registry)}\0${ep.skipTlsVerify}\0${certDirFor(ep.certsDir, ep.registry)}`;
+}
+
+/** The name slowdowns, budgets and counters are kept under: Docker Hub's aliases are one registry. */
+export function healthKey(ep: RegistryEndpoint): string {
+  return apiHost(ep.registry);
+}
+
+export class Connections {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly opts: ConnectionOptions) {}
+
+  /** The scheme the registry was found to speak; undefined before its first answer. */
+  schemeOf(ep: RegistryEndpoint): Scheme | undefined {
+    return this.pools.get(poolKey(ep))?.scheme;
+  }
+
+  /** `https://host` or `http://host` of the registry, probing the scheme first if need be. */
+  origin(ep: RegistryEndpoint): string {
+    return `${this.schemeOf(ep) ?? 'https'}://${apiHost(ep.registry)}`;
+  }
+
+  /**
+   * One request to the registry (a path, or an absolute URL on the registry's own origin),
+   * through its slowdown gate; `authorization` is the header value, never logged.
+   */
+  async send(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
+    const pool = this.pool(ep);
+    const agent = await abortable(pool.registry, init.signal).catch((e: unknown) => {
+      if (init.signal?.aborted) throw e;
+      throw new RegistryError(`cannot read TLS files for ${ep.registry}: ${causeText(e)}`, certDirFor(ep.certsDir, ep.registry));
+    });
+    const absolute = pathOrUrl.startsWith('http');
+    if (!pool.scheme && pool.probing && !absolute) await abortable(pool.probing, init.signal);
+    let probed: (() => void) | undefined;
+    if (!pool.scheme && !pool.probing && !absolute) pool.probing = new Promise<void>((resolve) => (probed = resolve));
+    const release = await this.opts.health.admit(healthKey(ep), init.signal);
+    try {
+      const schemes: Scheme[] = absolute ? ['https'] : pool.scheme ? [pool.scheme] : ep.skipTlsVerify ? ['https', 'http'] : ['https'];
+      let lastError: unknown;
+      for (const scheme of schemes) {
+        const url = absolute ? pathOrUrl : `${scheme}://${apiHost(ep.registry)}${pathOrUrl}`;
+        try {
+          const r = await this.request(agent, url, init, authorization);
+          if (!absolute) pool.scheme ??= scheme;
+          this.opts.health.record(healthKey(ep), { status: r.status, headers: r.headers });
+          this.opts.logger.trace('registry request', { method: init.method, url, status: r.status });
+          return r;
+        } catch (e) {
+          if (init.signal?.aborted) throw e;
+          lastError = e;
+          this.opts.logger.trace('registry request failed', { method: init.method, url, error: causeText(e) });
+        }
+      }
+      this.opts.health.record(healthKey(ep), { error: lastError });
+      throw new RegistryError(`cannot reach ${ep.registry}: ${connectionProblem(lastError, ep)}`, pathOrUrl, undefined, { cause: lastError });
+    } finally {
+      release();
+      if (probed) {
+        pool.probing = undefined;
+        probed();
+      }
+    }
+  }
+
+  /**
+   * One request to another host the registry sent us to (a token realm, blob storage): the
+   * registry's CAs and TLS checks, never its client certificate.
+   */
+  async sendElsewhere(ep: RegistryEndpoint, url: string, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
+    const pool = this.pool(ep);
+    pool.elsewhere ??= pool.tls.then(({ cert: _cert, key: _key, ...withoutClientCert }) => this.dispatcher(withoutClientCert));
+    const agent = await abortable(pool.elsewhere, init.signal);
+    try {
+      const r = await this.request(agent, url, init, authorization);
+      this.opts.logger.trace('request elsewhere', { method: init.method, host: new URL(url).host, status: r.status });
+      return r;
+    } catch (e) {
+      if (init.signal?.aborted) throw e;
+      throw new RegistryError(`cannot reach ${new URL(url).host} (for ${ep.registry}): ${causeText(e)}`, url, undefined, { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    const agents = await Promise.allSettled(pools.flatMap((p) => (p.elsewhere ? [p.registry, p.elsewhere] : [p.registry])));
+    // destroy, not close: a request still connecting after an abort must not hold up the exit.
+    await Promise.all(agents.map((a) => (a.status === 'fulfilled' ? a.value.destroy() : undefined)));
+  }
+
+  private async request(agent: Dispatcher, url: string, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
+    const u = new URL(url);
+    const pending = agent.request({
+      origin: u.origin,
+      path: u.pathname + u.search,
+      method: init.method,
+      // undici closes the connection after a HEAD by default (for servers that send a body
+      // anyway); registries do not, and a digest check is a HEAD, so keep the connection.
+      ...(init.method === 'HEAD' ? { reset: false } : {}),
+      headers: { 'user-agent': this.opts.userAgent, ...(init.accept ? { accept: init.accept } : {}), ...init.headers, ...(authorization ? { authorization } : {}) },
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+    // undici waits for a connect in progress before it honours an abort: do not wait with it.
+    const r = await abortable(pending, init.signal, (late) => void late.body.dump().catch(() => undefined));
+    return { status: r.statusCode, headers: r.headers, body: r.body, url };
+  }
+
+  private pool(ep: RegistryEndpoint): Pool {
+    const key = poolKey(ep);
+    let p = this.pools.get(key);
+    if (!p) {
+      const tls = readTlsMaterial(certDirFor(ep.certsDir, ep.registry)).then((m) => ({
+        timeout: CONNECT_TIMEOUT_MS,
+        rejectUnauthorized: !ep.skipTlsVerify,
+        ...(m.ca ? { ca: m.ca } : {}),
+        ...(m.cert && m.key ? { cert: m.cert, key: m.key } : {}),
+      }));
+      const registry = tls.then((t) => this.dispatcher(t));
+      registry.catch(() => undefined); // reported by the request that awaits it
+      p = { tls, registry, elsewhere: undefined, scheme: undefined, probing: undefined };
+      this.pools.set(key, p);
+    }
+    return p;
+  }
+
+  private dispatcher(tls: TlsOptions): Dispatcher {
+    const common = { connections: this.opts.connectionsPerRegistry ?? 16, connect: tls, headersTimeout: 60_000, bodyTimeout: 120_000 };
+    const proxy = this.opts.proxy;
+    if (!proxy?.httpProxy && !proxy?.httpsProxy) return new Agent(common);
+    // Through a proxy the registry's TLS settings apply to the tunnelled connection.
+    return new EnvHttpProxyAgent({
+      ...common,
+      requestTls: tls,
+      ...(proxy.httpProxy ? { httpProxy: proxy.httpProxy } : {}),
+      ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
+      ...(proxy.noProxy !== undefined ? { noProxy: proxy.noProxy } : {}),
+    });
+  }
+}
+
+/** An error's message with its cause's (undici puts the socket error there). */
+export function causeText(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = e.cause instanceof Error && !e.message.includes(e.cause.message) ? `: ${e.cause.message}` : '';
+    return `${e.message}${cause}`;
+  }
+  return String(e);
+}
+
+const TLS_CODES = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+function connectionProblem(e: unknown, ep: RegistryEndpoint): string {
+  const code = (e as { code?: string } | undefined)?.code;
+  const text = causeText(e);
+  if (code && TLS_CODES.has(code)) {
+    return `${text} (certificate not trusted: put the registry's CA into ${certDirFor(ep.certsDir, ep.registry)}/ca.crt, or set skip-tls-verify)`;
+  }
+  if (/wrong version number|EPROTO|packet length too long/i.test(text) && !ep.skipTlsVerify) {
+    return `${text} (the registry may speak plain HTTP: set skip-tls-verify: true)`;
+  }
+  return text;
+}
