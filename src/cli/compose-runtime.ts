@@ -15,6 +15,7 @@ import { createRepoLister } from '../mapping/repo-lister.js';
 import { hostPlatform as detectHostPlatform } from '../plan/digests.js';
 import { createRegistryClient } from '../registry/client.js';
 import { createDockerHubClient } from '../registry/docker-hub.js';
+import { RegistryHealth } from '../registry/health.js';
 import { createRelay, relayForCheck } from '../relay/select-relay.js';
 import type { RelayType } from '../config/schema.js';
 import type { Settings } from '../config/resolve.js';
@@ -51,7 +52,9 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     baseDir: dirname(resolvePath(ctx.configFile)),
     authRefreshMs: (location) => settings.authRefreshMs(location),
   });
-  const registry = createRegistryClient({ logger, userAgent: 'dregsy', proxy: env.proxy });
+  // One retry policy and one set of per-registry brakes for our client and every relay.
+  const health = new RegistryHealth({ logger, budget: settings.retry.budget, maxDelayMs: settings.retry.maxDelayMs });
+  const registry = createRegistryClient({ logger, userAgent: 'dregsy', proxy: env.proxy, retry: settings.retry, health });
   const hub = createDockerHubClient({ baseUrl: env.dockerHubApiUrl, userAgent: 'dregsy', logger, proxy: env.proxy });
   const repoLister = createRepoLister({
     registry,
@@ -64,7 +67,7 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     logger,
   });
   // Chosen in prepare(): skopeo or Docker, by `relay:` or by what answers (relay/select-relay.ts).
-  const relay = createRelay({ settings, tasks: config.tasks.map((t) => t.config), authfiles, redactor, logger, registry });
+  const relay = createRelay({ settings, tasks: config.tasks.map((t) => t.config), authfiles, redactor, logger, registry, retry: { policy: settings.retry, health } });
   const dispose = async () => {
     await relay.dispose();
     await registry.close();
@@ -100,7 +103,7 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     credentialSources,
     ensureTargetRepo: (t, target, repo, signal) => credentialSources.ensureTargetRepo(t.config, target, repo, signal),
   };
-  return { run: (task, scope, signals) => runTask(task, scope, deps, signals), dispose };
+  return { run: (task, scope, signals) => runTask(task, scope, deps, signals), dispose, registryHealth: health };
 }
 
 /** The relay `check` compares for, said in the log: the choice a sync would make. */

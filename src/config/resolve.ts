@@ -7,6 +7,8 @@ import type { LoadedConfig } from './load.js';
 import { MINIMUM_AUTH_REFRESH_NS } from './rules.js';
 import { RELAY_TYPES, type Config, type Location, type RelayType, type Task } from './schema.js';
 import { yamlDuration } from './yaml-scalar.js';
+import { DEFAULT_RETRY_BUDGET } from '../retry/budget.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry/policy.js';
 
 export const DEFAULT_SKOPEO_BINARY = 'skopeo';
 export const DEFAULT_CERTS_DIR = '/etc/skopeo/certs.d';
@@ -52,6 +54,8 @@ export interface Settings {
   parallelChecks: number;
   /** Task runs at once (`concurrency.tasks`); 1 runs tasks one after the other, as dregsy does. */
   parallelTasks: number;
+  /** `retry`: the policy every relay and the registry client use, and each registry's budget. */
+  retry: RetryPolicy & { budget: number };
   /** One per `config.tasks` entry, same order. */
   tasks: TaskSettings[];
   /** The interval of one of `config.tasks` (0 = one-off). */
@@ -91,6 +95,16 @@ function authRefreshOf(location: Location): number | undefined {
   return nsToMs(d.ns < MINIMUM_AUTH_REFRESH_NS ? MINIMUM_AUTH_REFRESH_NS : d.ns);
 }
 
+function retryOf(config: Config): Settings['retry'] {
+  const maxDelay = config.retry?.['max-delay'] === undefined ? undefined : yamlDuration(config.retry['max-delay']);
+  return {
+    ...DEFAULT_RETRY_POLICY,
+    attempts: config.retry?.attempts ?? DEFAULT_RETRY_POLICY.attempts,
+    maxDelayMs: maxDelay?.ok && maxDelay.ns > 0n ? nsToMs(maxDelay.ns) : DEFAULT_RETRY_POLICY.maxDelayMs,
+    budget: config.retry?.budget ?? DEFAULT_RETRY_BUDGET,
+  };
+}
+
 export function resolveSettings(loaded: LoadedConfig): Settings {
   const { config } = loaded;
   const byTask = new WeakMap<Task, TaskSettings>();
@@ -117,6 +131,7 @@ export function resolveSettings(loaded: LoadedConfig): Settings {
     parallelCopies: config.concurrency?.copies ?? DEFAULT_PARALLEL_COPIES,
     parallelChecks: config.concurrency?.checks ?? DEFAULT_PARALLEL_CHECKS,
     parallelTasks: config.concurrency?.tasks ?? 1,
+    retry: retryOf(config),
     tasks,
     intervalSeconds: (task) => byTask.get(task)?.intervalSeconds ?? task.interval ?? 0,
     authRefreshMs: (location) => (byLocation.has(location) ? byLocation.get(location)?.authRefreshMs : authRefreshOf(location)),

@@ -78,6 +78,11 @@ export const yamlDurationText = z
   ], { error: (iss) => `expected a Go duration like '10h' or '1h30m', got ${describeValue(iss.input)}` })
   .transform((v) => String(v));
 
+function positiveDuration(text: string): boolean {
+  const d = yamlDuration(text);
+  return d.ok && d.ns > 0n;
+}
+
 /** The relays dregsy knows, and ours: `native` copies inside this process (not in dregsy). */
 export const RELAY_TYPES = ['docker', 'skopeo', 'native'] as const;
 export type RelayType = (typeof RELAY_TYPES)[number];
@@ -224,6 +229,18 @@ export const configSchema = z
     shards: optional(yamlInt).describe(
       'Split the images between this many replicas (not in dregsy): each owns the target repositories that rendezvous hashing assigns to its index, which comes from `--shard`, an Indexed Job\'s `JOB_COMPLETION_INDEX` or a StatefulSet pod\'s ordinal. `DREGSY_SHARDS` overrides it. Default 1 (no sharding).',
     ),
+    retry: z
+      .object({
+        attempts: optional(yamlInt.refine((n) => n >= 1, { error: 'must be at least 1' })).describe('Tries of each registry request and each copy, the first included (default 8; 1: no retries).'),
+        'max-delay': optional(yamlDurationText.refine((s) => positiveDuration(s), { error: 'must be a positive duration' })).describe(
+          "Longest wait before a retry, and longest `Retry-After` honoured: a registry asking for more is not retried in this run (Go duration, default `30s`).",
+        ),
+        budget: optional(yamlInt.refine((n) => n >= 0, { error: 'must be 0 or more' })).describe(
+          'Retries each registry may take beyond its successful requests; when spent, its requests fail at the first error, so a dead registry fails fast (default 100).',
+        ),
+      })
+      .nullish()
+      .describe('Retrying transient registry failures (5xx, 429, resets, timeouts) with exponential backoff (not in dregsy).'),
     tasks: z.array(taskSchema).nullish().describe('The sync tasks, run in this order.'),
   })
   .describe('Configuration of dregsy, a container image sync tool: which images to copy between registries, and how often.');

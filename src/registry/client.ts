@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { DEFAULT_RETRY_BUDGET } from '../retry/budget.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry/policy.js';
 import { AuthSession } from './auth-session.js';
 import { nextLink } from './challenge.js';
@@ -42,7 +43,7 @@ const PAGE_SIZE = 100;
 /** The reads planning needs, and the writes of the native relay, over one set of connections. */
 export function createRegistryClient(opts: RegistryClientOptions): RegistryClient & RegistryWrites {
   const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
-  const health = opts.health ?? new RegistryHealth({ logger: opts.logger, budget: 100, maxDelayMs: policy.maxDelayMs });
+  const health = opts.health ?? new RegistryHealth({ logger: opts.logger, budget: DEFAULT_RETRY_BUDGET, maxDelayMs: policy.maxDelayMs });
   const connections = new Connections({ logger: opts.logger, userAgent: opts.userAgent, health, proxy: opts.proxy, ...(opts.connectionsPerRegistry ? { connectionsPerRegistry: opts.connectionsPerRegistry } : {}) });
   const session = new AuthSession(connections);
   const retry = registryRetry({ policy, health, logger: opts.logger });

@@ -17,6 +17,7 @@ import type { RegistryWrites } from '../registry/write.js';
 import { createDockerRelay, probeDockerEngine, type DockerRelayOptions } from './docker/docker-relay.js';
 import { createNativeRelay } from './native/native-relay.js';
 import type { Relay } from './relay.js';
+import type { RelayRetry } from './relay-retry.js';
 import { createSkopeoRelay } from './skopeo/skopeo-relay.js';
 
 /** Whether a relay can run here: what answered, or why nothing did. */
@@ -102,6 +103,8 @@ export interface RelaySetup {
   registry: RegistryWrites;
   /** Overrides for the Docker relay (tests wait less; `keepImages`). */
   docker?: Pick<DockerRelayOptions, 'pingAttempts' | 'pingIntervalMs' | 'keepImages'>;
+  /** The run's retry policy and registry budgets, shared with the registry client. */
+  retry?: RelayRetry;
 }
 
 /**
@@ -130,10 +133,10 @@ export function createRelay(setup: RelaySetup): Relay {
       }
       const relay =
         choice.relay === 'skopeo'
-          ? createSkopeoRelay({ binary: skopeo.binary, certsDir: skopeo.certsDir, authfiles: setup.authfiles, redactor: setup.redactor })
+          ? createSkopeoRelay({ binary: skopeo.binary, certsDir: skopeo.certsDir, authfiles: setup.authfiles, redactor: setup.redactor, ...retryOf(setup) })
           : choice.relay === 'native'
             ? nativeRelay(setup)
-            : createDockerRelay({ host: docker.host, apiVersion: docker.apiVersion, redactor: setup.redactor, logger: setup.logger, ...setup.docker });
+            : createDockerRelay({ host: docker.host, apiVersion: docker.apiVersion, redactor: setup.redactor, logger: setup.logger, ...setup.docker, ...retryOf(setup) });
       try {
         await relay.prepare(signal);
       } catch (e) {
@@ -149,6 +152,10 @@ export function createRelay(setup: RelaySetup): Relay {
       await chosen?.dispose();
     },
   };
+}
+
+function retryOf(setup: RelaySetup): { retry?: RelayRetry } {
+  return setup.retry ? { retry: setup.retry } : {};
 }
 
 function nativeRelay(setup: RelaySetup): Relay {

@@ -5,6 +5,9 @@
  * spends its budget on the first few images, and from then on each request fails at its first
  * error, until one succeeds again and earns the next retry.
  */
+/** Enough for a few hundred images through a registry failing one request in five. */
+export const DEFAULT_RETRY_BUDGET = 100;
+
 export class RetryBudget {
   private readonly balances = new Map<string, number>();
 

@@ -15,8 +15,13 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-/** Five tries over about 15 s at worst: rides out a restart or a load spike, not an outage. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+/**
+ * Eight tries, about half a minute of waiting at worst. A relay's copy is a dozen requests that
+ * each may fail, and it is tried as a whole: at one failed request in six, a skopeo copy fails
+ * about two times in five, so five tries would still lose one image in a hundred. A dead
+ * registry is not waited for this long each time: the budget (budget.ts) ends that.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 /** The wait before retry number `retry` (1 = the first retry), `random()` in [0, 1). */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {

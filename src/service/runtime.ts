@@ -6,6 +6,7 @@
  * going keep the one they started with, which is disposed when the last of them ends.
  */
 import type { ResolvedTask } from '../model/task.js';
+import type { RegistryHealth } from '../registry/health.js';
 import type { RunSignals } from '../schedule/run-signals.js';
 import type { RunScope, TaskRunResult } from '../sync/run-task.js';
 
@@ -13,6 +14,8 @@ export interface Runtime {
   /** One run of one task; reports its own failures in the result, never throws for them. */
   run(task: ResolvedTask, scope: RunScope, signals: RunSignals): Promise<TaskRunResult>;
   dispose(): Promise<void>;
+  /** Requests, retries and slowdowns per registry (registry/health.ts), for metrics. */
+  registryHealth?: RegistryHealth;
 }
 
 interface Held {

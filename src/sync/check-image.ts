@@ -58,6 +58,7 @@ export async function checkImage(registry: RegistryClient, input: CheckInput, si
     ]);
     if (!src) return { kind: 'source-missing' };
     // One platform of an index: the target will hold that child, so its digest is what counts.
+    // Read by digest, so the client's cache answers it again without a GET (Docker Hub's allowance).
     const needsChildren = isIndex(src.mediaType) && input.platform.kind !== 'all';
     const index = needsChildren ? await registry.getManifest(input.source, copy.sourceRepo, src.digest, signal) : undefined;
     const decision = decide(
@@ -72,7 +73,11 @@ export async function checkImage(registry: RegistryClient, input: CheckInput, si
   }
 }
 
-/** The config digest of the image a copy with this platform choice takes, or undefined if absent. */
+/**
+ * The config digest of the image a copy with this platform choice takes, or undefined if absent.
+ * A HEAD finds the digest; the manifests are then read by digest, which the client keeps, so a
+ * daemon re-checking an unchanged image spends no manifest GET (Docker Hub counts those).
+ */
 async function configDigestOf(
   registry: RegistryClient,
   ep: RegistryEndpoint,
@@ -81,7 +86,8 @@ async function configDigestOf(
   input: CheckInput,
   signal: AbortSignal | undefined,
 ): Promise<{ manifest: string; config: string | undefined } | undefined> {
-  const top = await registry.getManifest(ep, repo, ref, signal);
+  const head = await registry.headManifest(ep, repo, ref, signal);
+  const top = head ? await registry.getManifest(ep, repo, head.digest, signal) : undefined;
   if (!top) return undefined;
   let image = top;
   if (isIndex(top.mediaType)) {

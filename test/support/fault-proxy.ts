@@ -56,8 +56,11 @@ export interface FaultProxy {
   /** Changes the random fault share from now on (0: a fault-free run through the same name). */
   setRate(rate: number): void;
   setRules(rules: FaultRule[]): void;
-  /** From the next request on, answers every request 429 with `Retry-After: retryAfterSeconds` for `ms`. */
-  rateLimitFor(ms: number, retryAfterSeconds: number): void;
+  /**
+   * Answers every request 429 with `Retry-After: retryAfterSeconds` for `ms`, from the next
+   * request on (or from the first that `opensAt` accepts). Returns when it opened and closed.
+   */
+  rateLimitFor(ms: number, retryAfterSeconds: number, opensAt?: (method: string, path: string) => boolean): { window(): { from: number; to: number } | undefined };
   /** ms since the proxy started, on the clock of `requests[].at`. */
   now(): number;
   stop(): Promise<void>;
@@ -84,8 +87,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   let rules = opts.rules ?? [];
   let limitedUntil = 0;
   let limitRetryAfter = 1;
-  /** A rate-limit window armed by rateLimitFor, opened by the next request. */
-  let armed: number | undefined;
+  /** A rate-limit window armed by rateLimitFor, opened by the next request `opens` accepts. */
+  let armed: { ms: number; opens: (method: string, path: string) => boolean } | undefined;
+  let opened: { from: number; to: number } | undefined;
   const started = Date.now();
   const now = () => Date.now() - started;
   const requests: ProxiedRequest[] = [];
@@ -96,8 +100,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     const path = req.url ?? '/';
     const rule = rules.find((r) => (!r.method || r.method === req.method) && (!r.path || r.path.test(path)));
     if (rule) return rule.fault;
-    if (armed !== undefined) {
-      limitedUntil = now() + armed;
+    if (armed !== undefined && armed.opens(req.method ?? '', path)) {
+      limitedUntil = now() + armed.ms;
+      opened = { from: now(), to: limitedUntil };
       armed = undefined;
     }
     if (now() < limitedUntil) return '429';
@@ -131,15 +136,17 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           return;
         }
         // Half the body, then the connection goes away: the client holds a broken stream.
+        const half = Math.floor(length / 2);
         let sent = 0;
         up.on('data', (chunk: Buffer) => {
-          if (sent >= length / 2) return;
-          const part = chunk.subarray(0, Math.max(1, Math.floor(length / 2) - sent));
+          if (sent >= half) return;
+          const part = chunk.subarray(0, half - sent);
           sent += part.length;
           res.write(part);
-          if (sent >= length / 2) {
+          if (sent >= half) {
             up.destroy();
-            setImmediate(() => req.socket.destroy());
+            // Once what was written is on its way: the client sees half a body, then a reset.
+            setTimeout(() => req.socket.destroy(), 20);
           }
         });
       },
@@ -191,9 +198,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     setRules(r) {
       rules = r;
     },
-    rateLimitFor(ms, retryAfterSeconds) {
-      armed = ms;
+    rateLimitFor(ms, retryAfterSeconds, opensAt) {
+      armed = { ms, opens: opensAt ?? (() => true) };
+      opened = undefined;
       limitRetryAfter = retryAfterSeconds;
+      return { window: () => opened };
     },
     now,
     stop() {

@@ -2,15 +2,20 @@
  * The Docker relay: per image, pull through a Docker Engine, tag for the target, push that
  * one tag, then remove what this copy pulled and tagged. Unlike dregsy's relay it pushes
  * only the tag of this copy (never stale local tags) and leaves the daemon's disk as it was.
+ * Pull and push are each retried under the run's policy when the Engine reports a transient
+ * registry failure (a 5xx, 429 or lost connection in its text).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError, RelayError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { Redactor } from '../../log/redact.js';
 import type { RegistryEndpoint } from '../../registry/types.js';
+import { classifyFailureText } from '../failure-text.js';
 import { sourceReference, targetReference, type CopyContext, type CopyRequest, type Relay } from '../relay.js';
+import { defaultRelayRetry, retryRelayStep, type RelayRetry } from '../relay-retry.js';
+import type { Verdict } from '../../retry/policy.js';
 import { apiVersionBelow, isPlainRemoteTcp, parseDockerHost } from './docker-host.js';
-import { connectEngine, type DockerEngine } from './docker-engine.js';
+import { connectEngine, EngineError, type DockerEngine } from './docker-engine.js';
 import { planDockerCopy, type DockerCopyPlan } from './docker-plan.js';
 import { describeEvent, hintFor, type ProgressEvent } from './progress.js';
 import { registryAuthHeader } from './registry-auth-header.js';
@@ -29,6 +34,8 @@ export interface DockerRelayOptions {
   pingTimeoutMs?: number;
   /** Leave pulled and tagged images on the daemon (a cache between runs, at the cost of disk). */
   keepImages?: boolean;
+  /** The run's retry policy and registry budgets; default: the default policy, a budget of its own. */
+  retry?: RelayRetry;
 }
 
 /** How many of the last progress lines an error carries. */
@@ -40,6 +47,7 @@ const SHUTDOWN_CLEANUP_TIMEOUT_MS = 3_000;
 
 export function createDockerRelay(opts: DockerRelayOptions): Relay {
   const engineOrError = connectEngine(opts.host, opts.apiVersion);
+  const retry = opts.retry ?? defaultRelayRetry();
   const redact = (s: string) => opts.redactor.redact(s);
   // Copies of one source image wait for each other: one's cleanup must not remove the image
   // another is about to tag.
@@ -93,7 +101,7 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
       ctx.logger.debug('docker pull', { ref: plan.pulledRef, platform: plan.pull.platform });
       warnPlainAuth(req.source.endpoint, ctx.logger);
       const auth = registryAuthHeader(req.source.endpoint.credentials, req.source.endpoint.registry);
-      await e.pull(plan.pull, { auth, signal: ctx.signal, onEvent });
+      await retried(req, ctx, 'source', `docker pull ${plan.pulledRef}`, () => e.pull(plan.pull, { auth, signal: ctx.signal, onEvent }));
       step = `docker tag ${plan.pulledRef} ${plan.targetRef}`;
       await e.tag(plan.pulledRef, plan.push.name, plan.push.tag, ctx.signal);
       if (!opts.keepImages) cleanup.unshift(plan.targetRef);
@@ -101,7 +109,7 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
       ctx.logger.debug('docker push', { ref: plan.targetRef });
       warnPlainAuth(req.target.endpoint, ctx.logger);
       const pushAuth = registryAuthHeader(req.target.endpoint.credentials, req.target.endpoint.registry);
-      await e.push(plan.push.name, plan.push.tag, { auth: pushAuth, signal: ctx.signal, onEvent });
+      await retried(req, ctx, 'target', `docker push ${plan.targetRef}`, () => e.push(plan.push.name, plan.push.tag, { auth: pushAuth, signal: ctx.signal, onEvent }));
     } catch (err) {
       const command = redact(step);
       const stderrTail = tail.join('\n');
@@ -113,6 +121,22 @@ export function createDockerRelay(opts: DockerRelayOptions): Relay {
     } finally {
       await removeAll(e, cleanup, ctx.logger, ctx.signal.aborted ? SHUTDOWN_CLEANUP_TIMEOUT_MS : CLEANUP_TIMEOUT_MS);
     }
+  }
+
+  /** A pull or push under the run's retry policy: what the Engine reports tells transient from final. */
+  function retried<T>(req: CopyRequest, ctx: CopyContext, touches: 'source' | 'target', what: string, op: () => Promise<T>): Promise<T> {
+    return retryRelayStep({
+      retry,
+      req,
+      logger: ctx.logger,
+      signal: ctx.signal,
+      touches,
+      what,
+      classify: classifyEngineFailure,
+      textOf: (err) => (err instanceof Error ? err.message : String(err)),
+      annotate: (err, note) => (err instanceof EngineError ? new EngineError(`${err.message}${note}`, err.status, { cause: err.cause }) : err),
+      op,
+    });
   }
 
   async function removeAll(e: DockerEngine, refs: readonly string[], log: Logger, timeoutMs: number): Promise<void> {
@@ -209,4 +233,14 @@ async function pingWithin(e: DockerEngine, timeoutMs: number, signal: AbortSigna
     if (timeout.aborted && !signal?.aborted) throw new Error(`no answer within ${timeoutMs} ms`, { cause: err });
     throw err;
   }
+}
+
+/**
+ * An Engine that cannot be reached may be restarting: transient. Otherwise the Engine's text
+ * (it passes on what the registry answered) decides.
+ */
+export function classifyEngineFailure(err: unknown): Verdict {
+  if (!(err instanceof EngineError)) return { retry: false };
+  if (err.status === undefined && err.cause !== undefined) return { retry: true, why: 'the Docker Engine did not answer' };
+  return classifyFailureText(err.message);
 }

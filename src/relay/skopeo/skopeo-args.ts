@@ -15,11 +15,14 @@ export interface SkopeoCopyArgsInput {
   /** undefined: anonymous access. */
   srcAuthfile: string | undefined;
   destAuthfile: string | undefined;
+  /** skopeo's own retries of a copy (`--retry-times`); omitted: none. */
+  retryTimes?: number;
 }
 
 export function skopeoCopyArgs(input: SkopeoCopyArgsInput): string[] {
   const args = ['--insecure-policy'];
   args.push('copy');
+  if (input.retryTimes) args.push(`--retry-times=${input.retryTimes}`);
   if (input.source.endpoint.skipTlsVerify) args.push('--src-tls-verify=false');
   if (input.target.endpoint.skipTlsVerify) args.push('--dest-tls-verify=false');
   args.push(`--src-cert-dir=${certDirFor(input.certsDir, input.source.endpoint.registry)}`);

@@ -1,9 +1,15 @@
-/** The skopeo relay: one `skopeo copy` process per image reference. */
+/**
+ * The skopeo relay: one `skopeo copy` process per image reference. skopeo retries within a copy
+ * (`--retry-times`); a copy that still fails transiently (by its stderr: failure-text.ts) is
+ * run again under the run's retry policy, a permanent failure is reported at once.
+ */
 import type { AuthfileStore } from '../../auth/authfile.js';
 import { EnvironmentError, RelayError } from '../../errors.js';
 import { runProcess } from '../../exec/exec.js';
 import type { Redactor } from '../../log/redact.js';
+import { classifyFailureText } from '../failure-text.js';
 import { sourceReference, targetReference, type CopyContext, type CopyRequest, type Relay } from '../relay.js';
+import { defaultRelayRetry, retryRelayStep, type RelayRetry } from '../relay-retry.js';
 import { skopeoCopyArgs } from './skopeo-args.js';
 import { skopeoEnvironment } from './skopeo-env.js';
 
@@ -14,13 +20,23 @@ export interface SkopeoRelayOptions {
   redactor: Redactor;
   /** How long a copy may take after the process is asked to stop before it is killed. */
   killGraceMs?: number;
+  /** The run's retry policy and registry budgets; default: the default policy, a budget of its own. */
+  retry?: RelayRetry;
 }
+
+/**
+ * skopeo's own retries per copy (it waits 1 s, 2 s, 4 s, … between them, and retries only some
+ * failures); ours (the run's policy) come around it, with the budget that ends them for a dead
+ * registry, so skopeo's stay few.
+ */
+const SKOPEO_RETRY_TIMES = 2;
 
 /** How many of skopeo's last output lines an error carries. */
 const STDERR_TAIL_LINES = 5;
 
 export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
-  return {
+  const retry = opts.retry ?? defaultRelayRetry();
+  const relay: Relay & { copyOnce(req: CopyRequest, ctx: CopyContext, retryTimes: number): Promise<void> } = {
     name: 'skopeo',
     async prepare(signal) {
       const r = await runProcess(opts.binary, ['--version'], { ...(signal ? { signal } : {}), timeoutMs: 30_000 });
@@ -33,7 +49,22 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
       // Made now, not at the first copy: an unusable temp folder is one clear error at start.
       await opts.authfiles.open();
     },
-    async copy(req: CopyRequest, ctx: CopyContext) {
+    copy(req: CopyRequest, ctx: CopyContext) {
+      return retryRelayStep({
+        retry,
+        req,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        touches: 'both',
+        what: `skopeo copy ${sourceReference(req.source)} → ${targetReference(req.target)}`,
+        // Only what skopeo said counts: a shutdown or a missing binary is never retried.
+        classify: (e) => (e instanceof RelayError && e.exitCode !== undefined ? classifyFailureText(e.stderrTail) : { retry: false }),
+        textOf: (e) => (e instanceof RelayError ? e.stderrTail : ''),
+        annotate: (e, note) => (e instanceof RelayError ? new RelayError(`${e.message}${note}`, e.command, e.exitCode, e.stderrTail) : e),
+        op: () => relay.copyOnce(req, ctx, Math.min(SKOPEO_RETRY_TIMES, retry.policy.attempts - 1)),
+      });
+    },
+    async copyOnce(req, ctx, retryTimes) {
       const authfile = ({ registry, credentials }: CopyRequest['source']['endpoint']) => (credentials ? opts.authfiles.fileFor(registry, credentials) : undefined);
       const [srcAuthfile, destAuthfile] = await Promise.all([authfile(req.source.endpoint), authfile(req.target.endpoint)]);
       const args = skopeoCopyArgs({
@@ -43,6 +74,7 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
         certsDir: opts.certsDir,
         srcAuthfile,
         destAuthfile,
+        retryTimes,
       });
       const from = sourceReference(req.source);
       const to = targetReference(req.target);
@@ -67,6 +99,7 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
       // The authfile store is owned by whoever created it.
     },
   };
+  return relay;
 }
 
 function lastLines(text: string, n: number): string {
