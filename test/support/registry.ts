@@ -142,8 +142,8 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Te
 
     let material: TlsMaterial | undefined;
     let certsDir: string | undefined;
-    if (tls !== 'none') {
-      material = await tlsMaterial();
+    if (tls !== 'none' || opts.tokenRealm === 'https') material = await tlsMaterial();
+    if (material && tls !== 'none') {
       certsDir = join(dir, 'certs.d');
       await writeClientCertsDir(certsDir, material, tls === 'mtls');
       const serverDir = join(dir, 'server-tls');
@@ -166,12 +166,13 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Te
       await writeFile(join(dir, 'signer.crt'), signer.cert);
       const service = 'dregsy-test-registry';
       const issuer = 'dregsy-test-token-issuer';
-      tokenServer = await startTokenServer({ users, signer, service, issuer });
+      const realmTls = opts.tokenRealm === 'https' && material ? { tls: { cert: material.serverCert, key: material.serverKey } } : {};
+      tokenServer = await startTokenServer({ users, signer, service, issuer, ...(opts.grants ? { grants: opts.grants } : {}), ...realmTls });
       config.auth = { token: { realm: tokenServer.realm, service, issuer, rootcertbundle: join(dir, 'signer.crt') } };
     }
 
     const [firstUser] = Object.entries(users);
-    const clientTls = material && { ca: material.caCert, ...(tls === 'mtls' ? { cert: material.clientCert, key: material.clientKey } : {}) };
+    const clientTls = material && tls !== 'none' ? { ca: material.caCert, ...(tls === 'mtls' ? { cert: material.clientCert, key: material.clientKey } : {}) } : undefined;
     for (let attempt = 1; ; attempt++) {
       const port = opts.port ?? (await freePort());
       const client = new RegistryClient({ port, tls: clientTls, credentials: firstUser && { user: firstUser[0], password: firstUser[1] } });
@@ -218,6 +219,7 @@ function makeRegistry(p: Parts): RegistryWithClient {
       // Counts requests, whatever their status (a PUT refused with 401 and retried counts twice).
       return (await accessLog()).split('\n').filter((line) => /"PUT \/v2\/\S+\/manifests\/\S+ HTTP\//.test(line)).length;
     },
+    tokenRequests: () => [...(p.tokenServer?.requests ?? [])],
     stop() {
       stopped ??= (async () => {
         await stopChild(p.child);

@@ -1,7 +1,9 @@
 /**
  * A small Docker-style token server (the Bearer flow Docker Hub uses), enough for
  * distribution's `auth.token` and for skopeo: GET /token?service=…&scope=… with HTTP Basic
- * credentials → a short-lived RS256 JWT granting every action asked for.
+ * credentials → a short-lived RS256 JWT granting every action asked for, or what `grants`
+ * allows that user. Over https when given a certificate; it records what each request
+ * carried (credentials, a client certificate), so tests can see what a client sent where.
  *
  * distribution verifies the token's signature with the certificate in the JWT header's
  * `x5c` chain, and checks that certificate against its `rootcertbundle` (here: the signer
@@ -9,6 +11,8 @@
  */
 import { createPrivateKey, randomUUID, sign, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { SignerMaterial } from './certs.js';
 
@@ -19,13 +23,32 @@ export interface TokenServerOptions {
   issuer: string;
   /** Token lifetime in seconds; default 300. */
   ttl?: number;
+  /** What each user may do, by repository pattern; a user without an entry may do anything. */
+  grants?: Grants;
+  /** Serve https with this certificate, asking clients for theirs (to record whether they send one). */
+  tls?: { cert: string; key: string };
+}
+
+/** user → [repository pattern, actions allowed there]. */
+export type Grants = Record<string, Array<[RegExp, string[]]>>;
+
+/** What one token request carried. */
+export interface TokenRequest {
+  /** The user the Basic credentials named (valid or not); undefined without credentials. */
+  user: string | undefined;
+  authenticated: boolean;
+  /** The client presented a TLS certificate. */
+  clientCertificate: boolean;
+  scopes: string[];
 }
 
 export interface TokenServer {
-  /** http://127.0.0.1:PORT/token */
+  /** http(s)://127.0.0.1:PORT/token */
   realm: string;
   /** Number of tokens issued (lets tests see that a client really went through the flow). */
   issued(): number;
+  /** Every token request, in order. */
+  requests: TokenRequest[];
   stop(): Promise<void>;
 }
 
@@ -49,19 +72,27 @@ export function parseScope(scope: string): Access | undefined {
   return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions };
 }
 
-/** Returns the user name if the Basic credentials match `users`, else undefined. */
-function authenticate(header: string | undefined, users: Record<string, string>): string | undefined {
+/** The user the Basic credentials name, and whether the password matches `users`. */
+function authenticate(header: string | undefined, users: Record<string, string>): { user: string | undefined; ok: boolean } {
   const m = /^Basic\s+(\S+)$/i.exec(header ?? '');
-  if (!m?.[1]) return undefined;
+  if (!m?.[1]) return { user: undefined, ok: false };
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
+  if (colon < 0) return { user: undefined, ok: false };
   const user = decoded.slice(0, colon);
   const expected = Object.hasOwn(users, user) ? users[user] : undefined;
-  if (expected === undefined) return undefined;
+  if (expected === undefined) return { user, ok: false };
   const given = Buffer.from(decoded.slice(colon + 1));
   const want = Buffer.from(expected);
-  return given.length === want.length && timingSafeEqual(given, want) ? user : undefined;
+  return { user, ok: given.length === want.length && timingSafeEqual(given, want) };
+}
+
+/** The actions of `access` that `grants` allows `user`. */
+function allowed(access: Access, user: string, grants: Grants | undefined): Access {
+  const rules = grants?.[user];
+  if (!rules) return access;
+  const permitted = new Set(rules.filter(([pattern]) => access.type === 'repository' && pattern.test(access.name)).flatMap(([, actions]) => actions));
+  return { ...access, actions: access.actions.filter((a) => permitted.has(a)) };
 }
 
 export async function startTokenServer(opts: TokenServerOptions): Promise<TokenServer> {
@@ -69,6 +100,7 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
   const x5c = [new X509Certificate(opts.signer.cert).raw.toString('base64')];
   const ttl = opts.ttl ?? 300;
   let issued = 0;
+  const requests: TokenRequest[] = [];
 
   function makeToken(subject: string, access: Access[]): string {
     const now = Math.floor(Date.now() / 1000);
@@ -85,8 +117,10 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
       res.writeHead(404).end();
       return;
     }
-    const user = authenticate(req.headers.authorization, opts.users);
-    if (!user) {
+    const { user, ok } = authenticate(req.headers.authorization, opts.users);
+    const peer = opts.tls ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
+    requests.push({ user, authenticated: ok, clientCertificate: !!peer && Object.keys(peer).length > 0, scopes: url.searchParams.getAll('scope') });
+    if (!ok || user === undefined) {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="dregsy-test-token"', 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
       return;
@@ -95,14 +129,16 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
       .getAll('scope')
       .flatMap((s) => s.split(' ')) // some clients join several scopes with spaces
       .map(parseScope)
-      .filter((a): a is Access => a !== undefined);
+      .filter((a): a is Access => a !== undefined)
+      .map((a) => allowed(a, user, opts.grants));
     const token = makeToken(user, access);
     issued++;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ token, access_token: token, expires_in: ttl, issued_at: new Date().toISOString() }));
   }
 
-  const server = createServer(handle);
+  // requestCert without rejecting: clients may send a certificate, and the record says whether they did.
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, requestCert: true, rejectUnauthorized: false }, handle) : createServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -112,8 +148,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
   const { port } = server.address() as AddressInfo;
   let stopped: Promise<void> | undefined;
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}/token`,
     issued: () => issued,
+    requests,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

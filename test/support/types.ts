@@ -22,6 +22,18 @@ export interface StartRegistryOptions {
    * `Authorization: Bearer <token>` when a token is given. Blob events are left out.
    */
   notify?: Array<{ url: string; token?: string }>;
+  /** Token auth: what each user may do (default: anything), by repository pattern. */
+  grants?: Record<string, Array<[RegExp, string[]]>>;
+  /** Token auth: the realm's scheme (default http); https uses the registry's test CA. */
+  tokenRealm?: 'http' | 'https';
+}
+
+/** What one request to a test token server carried. */
+export interface TokenRequestSeen {
+  user: string | undefined;
+  authenticated: boolean;
+  clientCertificate: boolean;
+  scopes: string[];
 }
 
 export interface TestRegistry {
@@ -42,6 +54,8 @@ export interface TestRegistry {
   accessLog(): Promise<string>;
   /** Number of `PUT /v2/.../manifests/...` requests seen in the access log so far (needs accessLog). */
   manifestPuts(): Promise<number>;
+  /** Token auth: every request the token server answered, in order ([] otherwise). */
+  tokenRequests(): TokenRequestSeen[];
   /** Kills the process (and the token server), removes its temp dir; safe to call twice. */
   stop(): Promise<void>;
 }
