@@ -56,3 +56,12 @@ test('per-task values are looked up by the config objects the CLI holds', () => 
   assert.equal(s.intervalSeconds(task), 45);
   assert.equal(s.authRefreshMs(task.source), undefined);
 });
+
+test('retry: defaults, explicit values, and out-of-range values as config errors', () => {
+  assert.deepEqual(settingsOf(TASK).retry, { attempts: 8, baseDelayMs: 500, maxDelayMs: 30_000, budget: 100 });
+  assert.deepEqual(settingsOf(`retry: { attempts: 3, max-delay: 1m30s, budget: 0 }\n${TASK}`).retry, { attempts: 3, baseDelayMs: 500, maxDelayMs: 90_000, budget: 0 });
+  assert.throws(
+    () => parseConfigText(`retry: { attempts: 0, max-delay: -1s, budget: -5 }\n${TASK}`, 'c.yaml'),
+    (e: Error) => /c\.yaml:1: retry\.attempts: must be at least 1/.test(e.message) && /retry\.max-delay: must be a positive duration/.test(e.message) && /retry\.budget: must be 0 or more/.test(e.message),
+  );
+});

@@ -5,6 +5,7 @@
  * step talks to (for a whole copy: the one its failure names, else the target), and a step
  * that succeeds earns for the registries it talked to.
  */
+import { errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { RegistryHealth } from '../registry/health.js';
 import { apiHost } from '../registry/hosts.js';
@@ -62,7 +63,8 @@ export async function retryRelayStep<T>(step: RelayStep<T>): Promise<T> {
       classify: step.classify,
       mayRetry: () => retry.health.spendRetry(step.touches === 'both' ? blamedRegistry(step.textOf(last), req) : sides[step.touches]),
       signal: step.signal,
-      onRetry: ({ retry: n, delayMs, why }) => step.logger.debug(`${step.what}: ${why}; retrying in ${(delayMs / 1000).toFixed(1)}s (${n + 1}/${retry.policy.attempts})`),
+      onRetry: ({ retry: n, delayMs, why, error }) =>
+        step.logger.debug(`${step.what}: ${why} (${errorMessage(error)}); retrying in ${(delayMs / 1000).toFixed(1)}s (${n + 1}/${retry.policy.attempts})`),
       onGiveUp: (error, why) => {
         const note = giveUpNote(why);
         return note && step.annotate ? step.annotate(error, note) : error;

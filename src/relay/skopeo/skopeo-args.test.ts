@@ -52,3 +52,9 @@ test('an anonymous side is --src-no-creds / --dest-no-creds: skopeo looks up not
   assert.ok(args.includes('--src-no-creds') && !args.some((a) => a.startsWith('--src-authfile')));
   assert.ok(args.includes('--dest-authfile=/a/2.json') && !args.includes('--dest-no-creds'));
 });
+
+test("skopeo's own retries go right after the command", () => {
+  const args = skopeoCopyArgs({ source: src, target: dst, platform: { kind: 'default' }, certsDir: '/c', srcAuthfile: '/a', destAuthfile: '/b', retryTimes: 2 });
+  assert.deepEqual(args.slice(0, 3), ['--insecure-policy', 'copy', '--retry-times=2']);
+  assert.ok(!skopeoCopyArgs({ source: src, target: dst, platform: { kind: 'default' }, certsDir: '/c', srcAuthfile: '/a', destAuthfile: '/b', retryTimes: 0 }).some((a) => a.startsWith('--retry-times')));
+});
