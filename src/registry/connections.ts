@@ -193,13 +193,11 @@ export class Connections {
   }
 }
 
-/** An error's message with its cause's (undici puts the socket error there). */
+/** An error's message with its cause's (undici puts the socket error there), on one line (OpenSSL's end in a newline). */
 export function causeText(e: unknown): string {
-  if (e instanceof Error) {
-    const cause = e.cause instanceof Error && !e.message.includes(e.cause.message) ? `: ${e.cause.message}` : '';
-    return `${e.message}${cause}`;
-  }
-  return String(e);
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error && !e.message.includes(e.cause.message) ? `: ${e.cause.message}` : '';
+  return `${e.message}${cause}`.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 const TLS_CODES = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);

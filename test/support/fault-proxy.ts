@@ -20,7 +20,11 @@ export interface FaultRule {
   method?: string;
   /** Matched against the path with its query. */
   path?: RegExp;
+  /** Matched against the User-Agent (e.g. only the Docker Engine's requests). */
+  userAgent?: RegExp;
   fault: Fault;
+  /** Fail only the first this many matching requests (a registry that recovers); default: all. */
+  times?: number;
 }
 
 export interface FaultProxyOptions {
@@ -98,8 +102,12 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
 
   function choose(req: IncomingMessage): Fault | undefined {
     const path = req.url ?? '/';
-    const rule = rules.find((r) => (!r.method || r.method === req.method) && (!r.path || r.path.test(path)));
-    if (rule) return rule.fault;
+    const ua = req.headers['user-agent'] ?? '';
+    const rule = rules.find((r) => (!r.method || r.method === req.method) && (!r.path || r.path.test(path)) && (!r.userAgent || r.userAgent.test(ua)) && (r.times ?? 1) > 0);
+    if (rule) {
+      if (rule.times !== undefined) rule.times--;
+      return rule.fault;
+    }
     if (armed !== undefined && armed.opens(req.method ?? '', path)) {
       limitedUntil = now() + armed.ms;
       opened = { from: now(), to: limitedUntil };
