@@ -7,7 +7,7 @@ help:
 	@echo "make test       install what is missing, build, and run every test"
 	@echo "make build      compile TypeScript to dist/ and write the config JSON Schema"
 	@echo "make typecheck  type-check sources and tests"
-	@echo "make bench      measure dregsy against skopeo sync and a skopeo copy loop (writes docs/performance.md)"
+	@echo "make bench      measure dregsy (copying, service, regex, flaky registries) and write docs/performance.md (BENCH_ONLY=name,...)"
 	@echo "make clean      remove build output"
 
 deps:

@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyBench } from './bench/copy.js';
+import { faultsBench } from './bench/faults.js';
 import { regexBench } from './bench/regex.js';
 import type { BenchSection } from './bench/section.js';
 import { serviceBench } from './bench/service.js';
@@ -17,7 +18,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = join(root, 'docs/performance.md');
 
 /** Every section, in page order. */
-const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench, regexBench];
+const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench, regexBench, faultsBench];
 
 const begin = (name: string) => `<!-- bench:${name}:begin -->`;
 const end = (name: string) => `<!-- bench:${name}:end -->`;
