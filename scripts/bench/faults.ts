@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, manifestDigest, pushTags, startFaultProxy, startRegistry, type PushedImage, type TestRegistry } from '../../test/support/index.js';
@@ -76,7 +77,8 @@ async function runFaultsBench(): Promise<{ markdown: string; failed: boolean }> 
   try {
     console.log(`bench: seeding ${TAGS.length} tags`);
     const pushed = await pushTags(source, 'team/app', TAGS);
-    const rows = ['| relay | faults at | images delivered by one run | time | × fault-free | requests at the faulty side (failed) |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+    const load = loadavg()[0]!.toFixed(1);
+    const rows = ['| relay | faults at | images delivered by one run | time | × fault-free | requests at the faulty side (faults injected) |', '| --- | --- | ---: | ---: | ---: | ---: |'];
     let failed = false;
     for (const relay of RELAYS) {
       let base = 0;
@@ -89,19 +91,20 @@ async function runFaultsBench(): Promise<{ markdown: string; failed: boolean }> 
         console.log(`bench: ${line}`);
       }
     }
-    return { markdown: section(rows.join('\n')), failed };
+    return { markdown: section(rows.join('\n'), load), failed };
   } finally {
     await source.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function section(table: string): string {
+function section(table: string, load: string): string {
   return `${TAGS.length} tags of one repository, each tool run once into an empty target registry. A proxy (test/support/fault-proxy.ts)
 in front of the source, or the target, fails ${RATE * 100} % of requests, drawn with a fixed seed from: HTTP 500, HTTP 503,
 HTTP 429 with \`Retry-After: 1\`, a connection reset (before the answer, or halfway through its body), and a 5 s stall before
 the answer. dregsy runs with its default \`retry\` settings (8 tries, backoff from 0.5 s up to 30 s, budget 100) and
-concurrency (2 copies). "Delivered" counts target tags with the source's digest.
+concurrency (2 copies). "Delivered" counts target tags with the source's digest. Load average when it started: ${load}
+(the machine is shared, so compare the ratios more than the seconds).
 
 ${table}
 
