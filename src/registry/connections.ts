@@ -157,6 +157,9 @@ export class Connections {
     });
     // undici waits for a connect in progress before it honours an abort: do not wait with it.
     const r = await abortable(pending, init.signal, (late) => void late.body.dump().catch(() => undefined));
+    // A body that breaks before anyone reads it (a reset while an upload waits for its session)
+    // emits 'error', which unheard would end the process; its reader still gets the error.
+    r.body.on('error', () => undefined);
     return { status: r.statusCode, headers: r.headers, body: r.body, url };
   }
 
