@@ -148,6 +148,15 @@ export class RegistryHealth {
     return false;
   }
 
+  /**
+   * Whether the registry has answered anything yet. One that never has and refuses connections
+   * is taken as a wrong address or down, not as a hiccup: not retried (retry.ts).
+   */
+  answered(registry: string): boolean {
+    const r = this.gates.get(registry)?.requests;
+    return r !== undefined && r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'] > 0;
+  }
+
   /** A copy a relay finished (skopeo, Docker): counts as a success of both registries. */
   copySucceeded(...registries: string[]): void {
     for (const r of registries) this.budget.earn(r);

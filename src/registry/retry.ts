@@ -1,8 +1,8 @@
 /**
  * The retry policy applied to registry operations: which failures are transient (5xx, 429, 408,
  * a connection reset, refused or timed out, a body cut off), which are final (401/403 after a
- * fresh token, 404, other 4xx, untrusted certificates, a realm we refuse), and how each retry
- * is paid for and logged. One operation is retried from its start: a read with its body, an
+ * fresh token, 404, other 4xx, untrusted certificates, a realm we refuse, a registry that never
+ * answered refusing connections), and how each retry is paid for and logged. One operation is retried from its start: a read with its body, an
  * upload from a fresh POST with its source opened again.
  */
 import { RegistryError } from '../errors.js';
@@ -32,6 +32,9 @@ const NETWORK_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
+/** Failures to connect at all (as opposed to a connection lost on the way). */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
 /** The `code` of an error or of any error in its cause chain that is a network failure. */
 function networkCode(e: unknown): string | undefined {
   for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 6; cur = cur.cause, depth++) {
@@ -53,6 +56,12 @@ export class FinalError extends Error {
     super(causeText(cause), { cause });
     this.name = 'FinalError';
   }
+}
+
+/** Whether `e` is a failure to connect at all (refused, unreachable, timed out connecting). */
+export function isConnectFailure(e: unknown): boolean {
+  const code = networkCode(e);
+  return code !== undefined && CONNECT_CODES.has(code);
 }
 
 export function classifyRegistryFailure(e: unknown): Verdict {
@@ -81,7 +90,9 @@ export function registryRetry(opts: RegistryRetryOptions) {
   return function retry<T>(registry: string, what: string, signal: AbortSignal | undefined, op: () => Promise<T>): Promise<T> {
     return retrying(op, {
       policy: opts.policy,
-      classify: classifyRegistryFailure,
+      // A registry that has never answered and cannot be connected to is a wrong address or
+      // down: say so at once instead of after a minute of retries.
+      classify: (e) => (isConnectFailure(e) && !opts.health.answered(registry) ? { retry: false } : classifyRegistryFailure(e)),
       mayRetry: () => opts.health.spendRetry(registry),
       signal,
       ...(opts.sleep ? { sleep: opts.sleep } : {}),

@@ -14,6 +14,9 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy, type Verdict } from '../retry/p
 import { giveUpNote, retrying } from '../retry/retry.js';
 import type { CopyRequest } from './relay.js';
 
+/** Go's words for failing to connect at all. */
+const CONNECT_FAILURE = /connection refused|no route to host|network is unreachable/i;
+
 export interface RelayRetry {
   policy: RetryPolicy;
   health: RegistryHealth;
@@ -60,7 +63,13 @@ export async function retryRelayStep<T>(step: RelayStep<T>): Promise<T> {
       }),
     {
       policy: retry.policy,
-      classify: step.classify,
+      // As for our own requests (registry/retry.ts): a registry that never answered and cannot
+      // be connected to is not waited for.
+      classify: (e) => {
+        const text = step.textOf(e);
+        const blamed = step.touches === 'both' ? blamedRegistry(text, req) : sides[step.touches];
+        return CONNECT_FAILURE.test(text) && !retry.health.answered(blamed) ? { retry: false } : step.classify(e);
+      },
       mayRetry: () => retry.health.spendRetry(step.touches === 'both' ? blamedRegistry(step.textOf(last), req) : sides[step.touches]),
       signal: step.signal,
       onRetry: ({ retry: n, delayMs, why, error }) =>

@@ -82,7 +82,7 @@ tasks:
   // Only this test's copies: other test files (and their anonymous copies) run at the same time.
   const skopeoRuns = cmdlines.filter((c) => /skopeo .*copy/.test(c) && c.includes(source.host));
   assert.ok(skopeoRuns.length > 0, 'the watcher saw skopeo processes (else this test proves nothing)');
-  assert.ok(skopeoRuns.every((c) => c.includes('--src-authfile=') && c.includes('--dest-authfile=')));
+  assert.ok(skopeoRuns.every((c) => c.includes('--src-authfile=') && c.includes('--dest-authfile=')), skopeoRuns.join('\n'));
   const secrets = [...forms('srcuser', SRC_PW), ...forms('dstuser', DST_PW), ...forms('dstuser', WRONG_PW)];
   for (const s of secrets) {
     for (const c of cmdlines) assert.ok(!c.includes(s), `argv leaked a credential: ${c.replace(s, '<SECRET>')}`);
