@@ -4,6 +4,7 @@
  * Not the registry API: it lives at hub.docker.com, pointed elsewhere only by tests.
  */
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { abortable } from '../retry/abort.js';
 import type { Credentials } from '../auth/credentials.js';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -44,7 +45,7 @@ export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
   async function call(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, signal?: AbortSignal): Promise<unknown> {
     let r;
     try {
-      r = await agent.request({
+      const pending = agent.request({
         origin: new URL(url).origin,
         path: new URL(url).pathname + new URL(url).search,
         method: init.method,
@@ -52,7 +53,10 @@ export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
         ...(init.body !== undefined ? { body: init.body } : {}),
         ...(signal ? { signal } : {}),
       });
+      // undici honours an abort only once connected: do not wait for a connect in progress.
+      r = await abortable(pending, signal, (late) => void late.body.dump().catch(() => undefined));
     } catch (e) {
+      if (signal?.aborted) throw e;
       throw new RegistryError(`cannot reach Docker Hub at ${new URL(url).origin}: ${e instanceof Error ? e.message : String(e)}`, url);
     }
     opts.logger.trace('docker hub request', { method: init.method, url, status: r.statusCode });

@@ -1,7 +1,8 @@
 /**
  * A shutdown aborts registry requests at every stage, at once: while connecting (undici by
  * itself waits for a connect in progress, up to its 15 s timeout), while a second request waits
- * for the first to find the registry's scheme, and while waiting before a retry.
+ * for the first to find the registry's scheme, and while waiting before a retry. The Docker
+ * Engine and Docker Hub API clients do not wait for a connect either.
  */
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
@@ -9,6 +10,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { after, before, test } from 'node:test';
 import { silentLogger } from '../../src/log/logger.js';
 import { createRegistryClient } from '../../src/registry/client.js';
+import { createDockerHubClient } from '../../src/registry/docker-hub.js';
+import { connectEngine } from '../../src/relay/docker/docker-engine.js';
 import type { RegistryEndpoint } from '../../src/registry/types.js';
 
 /** Accepts connections and never says a word: a TLS handshake with it never ends. */
@@ -66,4 +69,17 @@ test('a request waiting for another to find the scheme ends as soon as it is abo
 test('a wait before a retry ends as soon as it is aborted', async () => {
   const ms = await rejectsWithin((signal) => client.headManifest(ep(`127.0.0.1:${port(unavailable)}`, true), 'app', 'latest', signal), 500);
   assert.ok(ms < 1_000, `ended ${ms} ms after the abort`);
+});
+
+test('a Docker Engine or Docker Hub API that never answers the connect does not hold an abort', async () => {
+  const engine = connectEngine(`tcp://127.0.0.1:${port(silent)}`, '1.41');
+  assert.ok(!('error' in engine));
+  const hub = createDockerHubClient({ baseUrl: `https://127.0.0.1:${port(silent)}`, userAgent: 'dregsy-test', logger: silentLogger() });
+  try {
+    // tcp:// without TLS answers nothing either: the silent server never writes.
+    assert.ok((await rejectsWithin((signal) => engine.ping(signal), 200)) < 1_000);
+    assert.ok((await rejectsWithin((signal) => hub.listUserRepositories({ username: 'u', password: 'p' }, 10, signal), 200)) < 1_000);
+  } finally {
+    await Promise.all([engine.close(), hub.close()]);
+  }
 });
