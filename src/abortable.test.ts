@@ -19,3 +19,19 @@ test('untilAborted: settles as the work does, or rejects with the reason as soon
   fail(new Error('too late'));
   await new Promise((r) => setImmediate(r));
 });
+
+test('untilAborted: what the work yields after the abort goes to `late`, to be released', async () => {
+  const stop = new AbortController();
+  let finish: (v: string) => void = () => undefined;
+  const work = new Promise<string>((resolve) => (finish = resolve));
+  const released: string[] = [];
+  const waiting = untilAborted(work, stop.signal, (v) => released.push(v));
+  stop.abort(new Error('stopped'));
+  await assert.rejects(waiting, /stopped/);
+  finish('a response body');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(released, ['a response body']);
+  // without an abort, `late` is not called
+  await untilAborted(Promise.resolve('kept'), new AbortController().signal, (v) => released.push(v));
+  assert.deepEqual(released, ['a response body']);
+});

@@ -5,7 +5,7 @@
  * elsewhere, a token realm elsewhere) go without the registry's client certificate, and
  * without its token; Basic credentials reach a realm only as realmRefusal allows.
  */
-import { abortable } from '../retry/abort.js';
+import { untilAborted } from '../abortable.js';
 import { RegistryError } from '../errors.js';
 import { parseChallenge } from './challenge.js';
 import { poolKey, type Connections } from './connections.js';
@@ -77,7 +77,7 @@ export class AuthSession {
       pending = this.fetchToken(ep, url).finally(() => this.pending.delete(key));
       this.pending.set(key, pending);
     }
-    const auth = await abortable(pending, init.signal);
+    const auth = await untilAborted(pending, init.signal);
     this.cache.remember(connection, ep, init.scope, auth);
     return auth;
   }

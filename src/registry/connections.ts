@@ -9,7 +9,7 @@
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { abortable } from '../retry/abort.js';
+import { untilAborted } from '../abortable.js';
 import type { RegistryHealth } from './health.js';
 import { apiHost } from './hosts.js';
 import type { Reply, RegistryRequest } from './reply.js';
@@ -79,12 +79,12 @@ export class Connections {
    */
   async send(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
     const pool = this.pool(ep);
-    const agent = await abortable(pool.registry, init.signal).catch((e: unknown) => {
+    const agent = await untilAborted(pool.registry, init.signal).catch((e: unknown) => {
       if (init.signal?.aborted) throw e;
       throw new RegistryError(`cannot read TLS files for ${ep.registry}: ${causeText(e)}`, certDirFor(ep.certsDir, ep.registry));
     });
     const absolute = pathOrUrl.startsWith('http');
-    if (!pool.scheme && pool.probing && !absolute) await abortable(pool.probing, init.signal);
+    if (!pool.scheme && pool.probing && !absolute) await untilAborted(pool.probing, init.signal);
     let probed: (() => void) | undefined;
     if (!pool.scheme && !pool.probing && !absolute) pool.probing = new Promise<void>((resolve) => (probed = resolve));
     const release = await this.opts.health.admit(healthKey(ep), init.signal);
@@ -123,7 +123,7 @@ export class Connections {
   async sendElsewhere(ep: RegistryEndpoint, url: string, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
     const pool = this.pool(ep);
     pool.elsewhere ??= pool.tls.then(({ cert: _cert, key: _key, ...withoutClientCert }) => this.dispatcher(withoutClientCert));
-    const agent = await abortable(pool.elsewhere, init.signal);
+    const agent = await untilAborted(pool.elsewhere, init.signal);
     try {
       const r = await this.request(agent, url, init, authorization);
       this.opts.logger.trace('request elsewhere', { method: init.method, host: new URL(url).host, status: r.status });
@@ -156,7 +156,7 @@ export class Connections {
       ...(init.signal ? { signal: init.signal } : {}),
     });
     // undici waits for a connect in progress before it honours an abort: do not wait with it.
-    const r = await abortable(pending, init.signal, (late) => void late.body.dump().catch(() => undefined));
+    const r = await untilAborted(pending, init.signal, (late) => void late.body.dump().catch(() => undefined));
     // A body that breaks before anyone reads it (a reset while an upload waits for its session)
     // emits 'error', which unheard would end the process; its reader still gets the error.
     r.body.on('error', () => undefined);

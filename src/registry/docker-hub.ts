@@ -4,7 +4,7 @@
  * Not the registry API: it lives at hub.docker.com, pointed elsewhere only by tests.
  */
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
-import { abortable } from '../retry/abort.js';
+import { untilAborted } from '../abortable.js';
 import type { Credentials } from '../auth/credentials.js';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -54,7 +54,7 @@ export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
         ...(signal ? { signal } : {}),
       });
       // undici honours an abort only once connected: do not wait for a connect in progress.
-      r = await abortable(pending, signal, (late) => void late.body.dump().catch(() => undefined));
+      r = await untilAborted(pending, signal, (late) => void late.body.dump().catch(() => undefined));
     } catch (e) {
       if (signal?.aborted) throw e;
       throw new RegistryError(`cannot reach Docker Hub at ${new URL(url).origin}: ${e instanceof Error ? e.message : String(e)}`, url);

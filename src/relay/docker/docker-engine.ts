@@ -6,7 +6,7 @@
  * password) when DEBUG=modem is set, and pulls in gRPC, protobuf and ssh2 for six calls.
  */
 import { Agent, type Dispatcher } from 'undici';
-import { abortable } from '../../retry/abort.js';
+import { untilAborted } from '../../abortable.js';
 import { apiPathPrefix, parseDockerHost, type EngineAddress } from './docker-host.js';
 import type { DockerCopyPlan } from './docker-plan.js';
 import { engineErrorText, parseProgressLine, progressError, takeLines, type ProgressEvent } from './progress.js';
@@ -74,7 +74,7 @@ export function connectEngine(host: string, apiVersion: string): DockerEngine | 
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       // undici honours an abort only once connected: a tcp:// Engine that does not answer must not hold a shutdown.
-      return await abortable(pending, opts.signal, (late) => void late.body.dump().catch(() => undefined));
+      return await untilAborted(pending, opts.signal, (late) => void late.body.dump().catch(() => undefined));
     } catch (e) {
       if (opts.signal?.aborted) throw e;
       throw new EngineError(`cannot reach the Docker Engine at ${host}: ${causeText(e)}`, undefined, { cause: e });
