@@ -39,6 +39,13 @@ test('check output: one line per image needing attention, in-sync images only wi
   assert.match(formatCheck([r], true), /^ {2}in sync {2}src\/app:skipped → dst\/app:skipped {2}\(cccccccccccc\)$/m);
 });
 
+test('check output escapes control characters in names a registry sent: one line per image, no terminal codes', () => {
+  const text = formatCheck([run([img('would-copy', { source: 'src/app:v1\x1b[2J\nfake', target: 'dst/app:v1\x1b[2J\nfake' })])], false);
+  assert.equal(text.trimEnd().split('\n').length, 2, text);
+  assert.ok(!text.includes('\x1b'), text);
+  assert.ok(text.includes('src/app:v1\\x1b[2J\\x0afake'), text);
+});
+
 test('the report is ok only when every task succeeded and nothing would be copied', () => {
   assert.equal(buildReport('sync', [run([img('copied'), img('skipped')])], '1.0.0').ok, true);
   assert.equal(buildReport('check', [run([img('would-copy')])], '1.0.0').ok, false);

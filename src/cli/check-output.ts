@@ -2,6 +2,7 @@
  * What `dregsy check` prints: per task, each image that would be copied, is missing at the
  * source or could not be checked, with digests, and a count of those already in sync.
  */
+import { escapeControls } from '../errors.js';
 import type { ImageResult } from '../sync/image-result.js';
 import type { TaskRunResult } from '../sync/run-task.js';
 
@@ -33,5 +34,6 @@ export function formatCheck(results: readonly TaskRunResult[], verbose: boolean)
       if (l) out.push(l);
     }
   }
-  return `${out.join('\n')}\n`;
+  // names come from registries we do not control: one image, one line, no terminal codes
+  return `${out.map(escapeControls).join('\n')}\n`;
 }

@@ -28,6 +28,15 @@ test('text format shows level, task, message and fields', () => {
   assert.match(lines[0]!, /WARN {2}\[t1\] slow registry ms=120\n$/);
 });
 
+test('text format escapes control characters a registry put in a name: no terminal codes, no forged line', () => {
+  const { lines, logger } = capture('text');
+  logger.info('copy app:1\x1b[2J\nINFO  fake line', { tag: 'v1\x07' });
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]!.trimEnd().split('\n').length, 1);
+  assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(lines[0]!.trimEnd()), lines[0]);
+  assert.match(lines[0]!, /copy app:1\\x1b\[2J\\x0aINFO {2}fake line tag=v1\\x07\n$/);
+});
+
 test('levels below the threshold are dropped', () => {
   const { lines, logger } = capture('text', 'info');
   logger.debug('hidden');

@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogFields, Logger, LogLevel } from './logger.js';
 import type { Redactor } from './redact.js';
+import { escapeControls } from '../errors.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -118,10 +119,12 @@ export function formatText(record: Record<string, unknown>, chalk: ChalkInstance
   const lvl = String(level ?? 'info');
   const style = LEVEL_STYLE[lvl]?.(chalk) ?? chalk.white;
   const parts = [chalk.gray(String(time ?? '')), style(lvl.toUpperCase().padEnd(5))];
-  if (task !== undefined) parts.push(chalk.bold(`[${String(task)}]`));
-  parts.push(String(message ?? ''));
+  if (task !== undefined) parts.push(chalk.bold(`[${escapeControls(String(task))}]`));
+  // names in messages come from registries we do not control: a control character there must
+  // not recolour the terminal or start a forged log line
+  parts.push(escapeControls(String(message ?? '')));
   for (const [k, v] of Object.entries(rest)) {
-    parts.push(`${chalk.gray(k + '=')}${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`);
+    parts.push(`${chalk.gray(escapeControls(k) + '=')}${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : escapeControls(v)) : JSON.stringify(v)}`);
   }
   return parts.join(' ');
 }
