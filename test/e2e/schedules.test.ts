@@ -54,7 +54,9 @@ tasks:${task('every-2s', '    schedule: "*/2 * * * * *"\n    run-on-start: false
   const started = [...out.matchAll(/^(\S+) INFO {2}\[every-2s\] task run started/gm)].map((m) => Date.parse(m[1]!));
   assert.ok(started.length >= 3);
   assert.ok(started[0]! >= next[0]!, 'not before the first scheduled time (run-on-start: false)');
-  for (let i = 1; i < started.length; i++) assert.ok(started[i]! - started[i - 1]! >= 1_500, 'about two seconds apart');
+  // each run in its own two-second slot (a loaded machine may start one late, never twice in a slot)
+  const slots = started.map((t) => Math.floor(t / 2_000));
+  for (let i = 1; i < slots.length; i++) assert.ok(slots[i]! > slots[i - 1]!, `runs in distinct schedule slots: ${started.map((t) => new Date(t).toISOString()).join(', ')}`);
   assert.match(out, /\[at-start\] next run at \d{4}-01-01T00:00:00\.000Z \(schedule '0 0 1 1 \*'\)/);
   assert.match(out, /\[not-at-start\] next run at \d{4}-12-31T23:00:00\.000Z \(schedule '0 0 1 1 \*' \(Europe\/Berlin\)\)/);
   assert.equal((out.match(/\[at-start\] task run started/g) ?? []).length, 1, 'run-on-start (default) ran it once');
