@@ -36,5 +36,8 @@ export function configJsonSchema(): Record<string, unknown> {
     $schema,
     title: 'dregsy configuration',
     ...rest,
+    // optional in zod so that the rules can answer a missing `tasks` with a located message;
+    // for an editor it is what it is: required
+    required: ['tasks'],
   };
 }
