@@ -28,6 +28,7 @@ import {
   mappingSchema,
   taskSchema,
 } from './schema.js';
+import { checkExtrasRules } from './extras-rules.js';
 import { checkStrictRules } from './strict-rules.js';
 import { yamlDuration } from './yaml-scalar.js';
 
@@ -56,7 +57,7 @@ export function checkRules(raw: unknown): Finding[] {
     });
     findings.push(...checkDuplicateNames(config.tasks));
   }
-  findings.push(...checkStrictRules(raw));
+  findings.push(...checkExtrasRules(config), ...checkStrictRules(raw));
   return findings;
 }
 

@@ -131,6 +131,12 @@ export const mappingSchema = z.object(
     force: optional(yamlBool).describe(
       'Copy every selected image on every run, even when the target already has the same digest (not in dregsy).',
     ),
+    backup: optional(yamlString).describe(
+      "Before a copy replaces a target tag that holds a different image, tag the old image in the target repository under this name: a template of `{{.Tag}}`, `{{.Date}}` (UTC, `20060102`), `{{.Time}}` (UTC, `150405`), `{{.Digest}}` (hex) and `{{.ShortDigest}}` (12 hex digits), e.g. `{{.Tag}}-backup-{{.Date}}`. Overrides the task's `backup` (not in dregsy).",
+    ),
+    referrers: optional(yamlBool).describe(
+      'Also copy what refers to each image: OCI referrers (the referrers API, or the `sha256-<hex>` tag-schema index) and cosign-style `sha256-<hex>.sig`/`.att`/`.sbom` tags, after the image; skopeo and native relays only (not in dregsy).',
+    ),
   },
   { error: (iss) => (iss.input == null ? 'mapping is nil' : `expected a mapping, got ${describeValue(iss.input)}`) },
 );
@@ -170,6 +176,7 @@ export const taskSchema = z.object(
       .nullish()
       .describe('Commands run around task runs (not in dregsy).'),
     verbose: optional(yamlBool).describe("Stream the relay's own output into the log."),
+    backup: optional(yamlString).describe("Default `backup` template of the task's mappings (not in dregsy)."),
     source: locationSchema.describe('Registry to copy from.'),
     target: locationSchema.describe('Registry to copy to.'),
     mappings: z.array(mappingSchema).nullish().describe('What to copy: source path → target path, with tags and platform.'),

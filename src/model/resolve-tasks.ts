@@ -7,6 +7,7 @@ import { nsToMs } from '../config/go-duration.js';
 import type { Config, Hook, Mapping, Task } from '../config/schema.js';
 import { yamlDuration } from '../config/yaml-scalar.js';
 import { parsePathMapping } from '../mapping/path-mapping.js';
+import { parseBackupTemplate } from '../plan/backup-name.js';
 import { parsePlatform } from '../plan/platform.js';
 import { parseCron } from '../schedule/cron.js';
 import { parseTagSet } from '../tags/tag-set.js';
@@ -22,7 +23,7 @@ function durationMs(text: string | undefined, fallback: number, what: string): n
   return nsToMs(d.ns);
 }
 
-function resolveMapping(task: string, m: Mapping, index: number): ResolvedMapping {
+function resolveMapping(task: string, m: Mapping, index: number, taskBackup: string | undefined): ResolvedMapping {
   const where = `task '${task}' mappings[${index}]`;
   const paths = parsePathMapping(m.from, m.to);
   if (!paths.ok) throw new Error(`${where}: ${paths.problems.map((p) => p.message).join('; ')}`);
@@ -30,6 +31,9 @@ function resolveMapping(task: string, m: Mapping, index: number): ResolvedMappin
   if (!tags.ok) throw new Error(`${where}: ${tags.problems.map((p) => p.message).join('; ')}`);
   const platform = parsePlatform(m.platform);
   if ('error' in platform) throw new Error(`${where}: ${platform.error}`);
+  const backupText = m.backup ?? taskBackup;
+  const backup = backupText === undefined ? undefined : parseBackupTemplate(backupText);
+  if (backup && !backup.ok) throw new Error(`${where}: backup: ${backup.message}`);
   return {
     index,
     from: m.from,
@@ -39,6 +43,8 @@ function resolveMapping(task: string, m: Mapping, index: number): ResolvedMappin
     tags: tags.set,
     platform,
     force: m.force === true,
+    backup: backup?.value,
+    referrers: m.referrers === true,
   };
 }
 
@@ -81,7 +87,7 @@ function canonical(value: unknown): string {
 }
 
 export function resolveTask(task: Task, index: number): ResolvedTask {
-  const mappings = (task.mappings ?? []).map((m, i) => resolveMapping(task.name, m, i));
+  const mappings = (task.mappings ?? []).map((m, i) => resolveMapping(task.name, m, i, task.backup));
   const timing = resolveTiming(task);
   const afterSync = resolveHook(task.name, task.hooks?.['after-sync']);
   // What the key holds is what a run or the scheduler reads, in resolved form (durations in ms,
@@ -91,7 +97,7 @@ export function resolveTask(task: Task, index: number): ResolvedTask {
     source: task.source,
     target: task.target,
     verbose: task.verbose === true,
-    mappings: mappings.map((m) => ({ from: m.from, to: m.to, tags: task.mappings?.[m.index]?.tags ?? null, platform: m.platformText ?? null, force: m.force })),
+    mappings: mappings.map((m) => ({ from: m.from, to: m.to, tags: task.mappings?.[m.index]?.tags ?? null, platform: m.platformText ?? null, force: m.force, backup: m.backup?.text ?? null, referrers: m.referrers })),
     timing: { ...timing, cron: timing.cron ? { expr: timing.cron.expr, tz: timing.cron.timezone ?? null } : null },
     afterSync: afterSync ?? null,
   });

@@ -5,6 +5,7 @@
  */
 import type { HookWhen, Location, Task } from '../config/schema.js';
 import type { PathMapping } from '../mapping/path-mapping.js';
+import type { BackupTemplate } from '../plan/backup-name.js';
 import type { PlatformChoice } from '../plan/platform.js';
 import type { CronSchedule } from '../schedule/cron.js';
 import type { TagSet } from '../tags/tag-set.js';
@@ -20,6 +21,10 @@ export interface ResolvedMapping {
   tags: TagSet;
   platform: PlatformChoice;
   force: boolean;
+  /** Tag the image a copy would overwrite under this name first (the mapping's `backup`, else the task's). */
+  backup: BackupTemplate | undefined;
+  /** Copy what refers to each image (signatures, SBOMs) after it. */
+  referrers: boolean;
 }
 
 /** When a task runs. */

@@ -17,6 +17,7 @@ import { Connections, healthKey, poolKey, type ProxySettings } from './connectio
 import { RegistryHealth } from './health.js';
 import { apiRepo } from './hosts.js';
 import { ManifestCache } from './manifest-cache.js';
+import { createReferrerReads, type ReferrerReads } from './referrers-api.js';
 import { identityOf } from './registry-auth.js';
 import { fail, failWithBody, header, type Transport } from './reply.js';
 import { registryRetry } from './retry.js';
@@ -41,7 +42,7 @@ export interface RegistryClientOptions {
 const PAGE_SIZE = 100;
 
 /** The reads planning needs, and the writes of the native relay, over one set of connections. */
-export function createRegistryClient(opts: RegistryClientOptions): RegistryClient & RegistryWrites {
+export function createRegistryClient(opts: RegistryClientOptions): RegistryClient & RegistryWrites & ReferrerReads {
   const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
   const health = opts.health ?? new RegistryHealth({ logger: opts.logger, budget: DEFAULT_RETRY_BUDGET, maxDelayMs: policy.maxDelayMs });
   const connections = new Connections({ logger: opts.logger, userAgent: opts.userAgent, health, proxy: opts.proxy, ...(opts.connectionsPerRegistry ? { connectionsPerRegistry: opts.connectionsPerRegistry } : {}) });
@@ -157,6 +158,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
       return fetchManifest(ep, repo, reference, signal);
     },
     ...createRegistryWrites(transport),
+    ...createReferrerReads(transport),
     async close() {
       await connections.close();
     },

@@ -30,6 +30,10 @@ export interface ImageResult {
   expectedDigest?: string | undefined;
   durationMs: number;
   error?: string | undefined;
+  /** The tag the target's previous image was kept under before this copy replaced it (`backup`). */
+  backup?: string | undefined;
+  /** `referrers: true`: what refers to the image, copied or found unchanged at the target. */
+  referrers?: { copied: number; skipped: number } | undefined;
 }
 
 export interface RunCounts {

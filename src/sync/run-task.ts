@@ -15,13 +15,15 @@ import type { PlatformSpec } from '../plan/digests.js';
 import { describeRef, type PlannedCopy } from '../plan/plan.js';
 import { formatPlatform } from '../plan/platform.js';
 import type { PushedImage } from '../plan/push-match.js';
-import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
+import type { RegistryEndpoint } from '../registry/types.js';
 import type { Relay } from '../relay/relay.js';
 import type { RunSignals } from '../schedule/run-signals.js';
 import { owns, ownershipFilter, type Shard } from '../shard/shard.js';
 import { checkImage } from './check-image.js';
+import { backupFirst, referrerStep } from './copy-extras.js';
 import { countResults, type ImageResult, type RunCounts } from './image-result.js';
-import { selectImages, selectPushed, type SelectDeps } from './select-images.js';
+import type { ReferrerRegistry } from './referrers.js';
+import { selectImages, selectPushed, tagList, type SelectDeps } from './select-images.js';
 
 export type RunMode = 'sync' | 'check';
 
@@ -35,7 +37,8 @@ export type RunScope =
   | { kind: 'pushed'; images: readonly PushedImage[] };
 
 export interface TaskRunDeps {
-  registry: RegistryClient;
+  /** Reads for planning; manifest writes and the referrers API for `backup` and `referrers`. */
+  registry: ReferrerRegistry;
   /** Not needed in check mode. */
   relay: Relay | undefined;
   logger: Logger;
@@ -63,6 +66,8 @@ export interface TaskRunDeps {
   ensureTargetRepo?: (task: ResolvedTask, target: RegistryEndpoint, repo: string, signal: AbortSignal) => Promise<void>;
   /** Where credentials beyond `auth` come from (ECR, Google, docker config, auth-file). */
   credentialSources?: CredentialSources;
+  /** The time backup names are made of; default: the system clock. */
+  now?: () => Date;
 }
 
 export interface TaskRunResult {
@@ -165,9 +170,10 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   selected = jobs.length;
   progress();
 
+  const withReferrers = referrerStep({ ...deps, now: deps.now ?? (() => new Date()), sourceTags: (repo) => tagList(repo, source, selectDeps, signals.kill), targetTags, logger: log, verbose: task.verbose, signal: signals.kill });
   await Promise.all(
     jobs.map(async (job) => {
-      images.push(await processImage(job));
+      images.push(await withReferrers(job.mapping, job.copy, source, target, await processImage(job)));
       progress();
     }),
   );
@@ -250,6 +256,8 @@ async function processImage(job: ImageJob): Promise<ImageResult> {
     if (signals.stop.aborted) return done({ action: 'not-started', ...facts });
     try {
       await run.ensureTarget(copy.targetRepo);
+      const backup = await backupFirst({ registry: deps.registry, now: deps.now ?? (() => new Date()) }, mapping, copy, { source, target }, facts, signals.kill);
+      if (backup) log.info(`kept ${to}'s previous image as ${copy.targetRepo}:${backup}`);
       await relay.copy(
         {
           source: { endpoint: source, repo: copy.sourceRepo, ref: copy.ref },
@@ -260,7 +268,7 @@ async function processImage(job: ImageJob): Promise<ImageResult> {
         { signal: signals.kill, logger: log },
       );
       log.info(`copied ${from} → ${to}`, reason === 'forced' || reason === 'unknown' ? { reason } : { reason, digest: expectedDigest });
-      return done({ action: 'copied', ...facts });
+      return done({ action: 'copied', ...facts, ...(backup && { backup }) });
     } catch (e) {
       const error = message(e, deps.redactor);
       log.error(error, { image: from });

@@ -65,7 +65,8 @@ export async function selectPushed(mapping: ResolvedMapping, images: readonly Pu
   return planCopies(pairs, (pair) => refs.get(pair.source) ?? []);
 }
 
-function tagList(repo: string, source: RegistryEndpoint, deps: SelectDeps, signal: AbortSignal): Promise<string[]> {
+/** The repository's tags, listed once per run (referrers read them too). */
+export function tagList(repo: string, source: RegistryEndpoint, deps: SelectDeps, signal: AbortSignal): Promise<string[]> {
   const key = `${source.registry}\0${repo}`;
   let list = deps.tagLists.get(key);
   if (!list) {
