@@ -16,6 +16,7 @@ import type { ImportContext } from './peer-format.js';
 import { anchoredPattern, anyOfAnchored, goRegexProblem } from './regex-pattern.js';
 import { REGSYNC_DEFAULT_MEDIA_TYPES, type RegsyncStep, type RegsyncTagSet } from './regsync-schema.js';
 import { convertConstraint } from './semver-constraint.js';
+import { parseBackupTemplate } from '../plan/backup-name.js';
 
 export interface StepDraft {
   /** Tag items per mapping; empty items: every tag. */
@@ -27,6 +28,10 @@ export interface StepDraft {
   repoComment?: string | undefined;
   platform?: string | undefined;
   force?: boolean | undefined;
+  /** mappings[].backup, converted from regsync's Go template. */
+  backup?: string | undefined;
+  /** mappings[].referrers: regsync's `referrers` or `digestTags`. */
+  referrers?: boolean | undefined;
   interval?: number | undefined;
   /** A cron `schedule:` instead of the interval. */
   schedule?: string | undefined;
@@ -39,7 +44,7 @@ export interface StepCtx extends ImportContext {
   draft: StepDraft;
 }
 
-const REFERRERS = 'referrers (signatures, SBOMs, attestations): dregsy does not copy them yet';
+const REFERRERS = "dregsy copies every referrer of an image, from and to the mapping's own repositories";
 const onlyWithReferrers = (_: unknown, c: StepCtx) => c.step.referrers === true;
 
 function tagSetItems(set: RegsyncTagSet, c: StepCtx, at: Where): string[] | undefined {
@@ -109,18 +114,29 @@ export const STEP_OPTIONS: OptionTable<RegsyncStep, StepCtx> = {
     c.draft.platform = v;
   }),
   platforms: drop('several platforms out of an index: dregsy copies one platform or all of them'),
-  digestTags: drop('digest tags (sha256-<hex>.sig and the like): dregsy does not copy them yet', (v) => v),
-  referrers: drop(REFERRERS, (v) => v),
-  referrerFilters: drop(REFERRERS, onlyWithReferrers),
+  digestTags: convert('mappings[].referrers: true (sha256-<hex>.* tags, and OCI referrers too)', (v, c) => {
+    if (v) c.draft.referrers = true;
+  }),
+  referrers: convert('mappings[].referrers: true', (v, c) => {
+    if (v) c.draft.referrers = true;
+  }),
+  referrerFilters: drop(`referrer filters: ${REFERRERS}`, onlyWithReferrers),
   referrerSource: drop(REFERRERS, onlyWithReferrers),
   referrerTarget: drop(REFERRERS, onlyWithReferrers),
-  referrerSlow: drop(REFERRERS, (v, c) => v && onlyWithReferrers(v, c)),
+  referrerSlow: same("dregsy checks an image's referrers on every run, whether the image changed or not", (v, c) => v && onlyWithReferrers(v, c)),
   includeExternal: drop(REFERRERS, (v, c) => v && onlyWithReferrers(v, c)),
-  fastCheck: same('dregsy skips an image whose digest the target already has (it copies no referrers or digest tags to check)', (v) => v),
+  fastCheck: same('dregsy skips an image whose digest the target already has (with `referrers`, it still looks for new ones)', (v) => v),
   forceRecursive: convert('mappings[].force: true', (v, c) => {
     if (v) c.draft.force = true;
   }),
-  backup: drop('a backup of the target image before it is overwritten: dregsy has no backups yet'),
+  backup: convert('mappings[].backup ({{.Ref.Tag}} → {{.Tag}})', (v, c, at) => {
+    // regsync's template has the reference's fields and Go functions; dregsy's names a tag in
+    // the same repository from a few fields, so only a tag template using {{.Ref.Tag}} converts.
+    const text = v.replace(/\{\{\s*\.Ref\.Tag\s*\}\}/g, '{{.Tag}}');
+    const parsed = parseBackupTemplate(text);
+    if (!parsed.ok) return c.drop(at, `backup '${v}': dregsy's backup is a tag in the target repository made of {{.Tag}}, {{.Date}}, {{.Time}}, {{.Digest}}, {{.ShortDigest}} (${parsed.message})`);
+    c.draft.backup = text;
+  }),
   interval: convert('tasks[].interval (seconds)', (v, c, at) => {
     if (c.step.schedule) return c.same(at, 'ignored by regsync too: the schedule wins');
     const p = durationPeriod(v);

@@ -58,7 +58,7 @@ interface StepMappings {
 /** The mappings of one step, or undefined when the step cannot be written (the reason is dropped). */
 function stepMappings(step: RegsyncStep, draft: StepDraft, at: (key: string) => Where, hosts: Map<string, RegsyncHost>, ctx: ImportContext): StepMappings | undefined {
   const platform = draft.platform ?? 'all';
-  const base: Partial<DraftMapping> = { platform, ...(draft.force ? { force: true } : {}) };
+  const base: Partial<DraftMapping> = { platform, ...(draft.force ? { force: true } : {}), ...(draft.backup ? { backup: draft.backup } : {}), ...(draft.referrers ? { referrers: true } : {}) };
   if (step.type === 'registry') {
     const [tHost, ...tPath] = step.target.split('/');
     const source = locationFor(hosts, step.source);

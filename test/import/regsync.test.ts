@@ -23,7 +23,7 @@ describe("regsync documentation's example", () => {
       interval: 3600,
       source: { registry: 'docker.io', auth: '${DREGSY_AUTH_DOCKER_IO}' },
       target: { registry: 'localhost:5000', 'skip-tls-verify': true },
-      mappings: [{ from: 'library/busybox', tags: ['latest'], platform: 'all' }],
+      mappings: [{ from: 'library/busybox', tags: ['latest'], platform: 'all', backup: 'backup-{{.Tag}}' }],
     });
     assert.equal(repo?.interval, undefined);
     assert.equal(repo?.schedule, '15 01 * * *');
@@ -36,9 +36,9 @@ describe("regsync documentation's example", () => {
     });
   });
 
-  test('left out: backups, the rate limit, the repository deny list', () => {
-    assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[0].backup', 'sync[1].backup', 'sync[2].repos.deny']);
-    assert.equal(c.warnings.length, 4);
+  test('left out: a backup to another repository, the rate limit, the repository deny list', () => {
+    assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[1].backup', 'sync[2].repos.deny']);
+    assert.equal(c.warnings.length, 3);
   });
 
   test('Docker Hub credentials from env and file become one variable with the shell line that builds it', () => {
@@ -46,7 +46,7 @@ describe("regsync documentation's example", () => {
       ['DREGSY_AUTH_DOCKER_IO', `export DREGSY_AUTH_DOCKER_IO="$(printf '%s:%s' "$HUB_USER" "$(cat '/var/run/secrets/hub_token')" | base64 -w0)"`],
     ]);
     assert.match(c.text, /^# SET THESE ENVIRONMENT VARIABLES/m);
-    assert.match(c.text, /^# NOT CONVERTED \(4\)/m);
+    assert.match(c.text, /^# NOT CONVERTED \(3\)/m);
   });
 
   test('dregsy accepts it', () => {
@@ -60,7 +60,7 @@ describe('every regsync option', () => {
   test('left out, exactly', () => {
     assert.deepEqual(droppedPaths(c), [
       ...['mirrors', 'priority', 'blobChunk', 'blobMax', 'reqPerSec', 'reqConcurrent', 'credHost', 'token', 'api', 'apiOpts'].map((k) => `creds[0].${k}`),
-      ...['blobLimit', 'cacheCount', 'cacheTime', 'skipDockerConfig', 'userAgent', 'mediaTypes', 'digestTags', 'referrers', 'referrerFilters', 'referrerSource', 'referrerTarget', 'referrerSlow', 'includeExternal', 'ratelimit', 'backup'].map((k) => `defaults.${k}`),
+      ...['blobLimit', 'cacheCount', 'cacheTime', 'skipDockerConfig', 'userAgent', 'mediaTypes', 'referrerFilters', 'referrerSource', 'referrerTarget', 'includeExternal', 'ratelimit'].map((k) => `defaults.${k}`),
       'sync[0].platforms',
       'sync[2].repos.deny',
       'sync[3].target',
@@ -87,14 +87,14 @@ describe('every regsync option', () => {
   test('steps: digest pinned image with a pathPrefix, tag sets as mappings, repos.allow as one regex, raised interval', () => {
     const [first, hub, ghcr, last] = c.data.tasks;
     assert.equal(first?.interval, 7200); // defaults.interval
-    assert.deepEqual(first?.mappings, [{ from: 'mirror/team/app', to: 'team/app', tags: ['v1@sha256:4f2a9c1b3d5e7f80112233445566778899aabbccddeeff00112233445566778a'], platform: 'linux/arm64', force: true }]);
+    assert.deepEqual(first?.mappings, [{ from: 'mirror/team/app', to: 'team/app', tags: ['v1@sha256:4f2a9c1b3d5e7f80112233445566778899aabbccddeeff00112233445566778a'], platform: 'linux/arm64', force: true, backup: 'bak-{{.Tag}}', referrers: true }]);
     assert.equal(hub?.schedule, '*/15 * * * *');
     assert.deepEqual(
       hub?.mappings.map((m) => m.tags),
       [['semver: >=1.36.0 <2.0.0', 'semver: >=1.2.3 <2.0.0', 'keep: 1\\..*', 'keep: !1\\.36\\.0'], ['regex: latest'], ['keep: !.*-rc.*']],
     );
     assert.equal(ghcr?.schedule, '0 3 * * 1');
-    assert.deepEqual(ghcr?.mappings, [{ from: 'regex:(?:^team/.*$)|(?:^infra/.*$)', to: 'ghcr', platform: 'all', force: true }]);
+    assert.deepEqual(ghcr?.mappings, [{ from: 'regex:(?:^team/.*$)|(?:^infra/.*$)', to: 'ghcr', platform: 'all', force: true, backup: 'bak-{{.Tag}}', referrers: true }]);
     assert.equal(last?.interval, 30);
     assert.equal(c.data.tasks.length, 4); // sync[3] (a renamed tag) is left out
   });
@@ -114,7 +114,7 @@ test("the command line: 'once' drops schedules, --missing and --abort-on-error a
   assert.deepEqual(c.data.tasks.map((t) => [t.interval, t.schedule]), [[undefined, undefined], [undefined, undefined]]);
   // without intervals the image and repository steps share one task
   assert.equal(c.data.tasks[0]?.mappings.length, 2);
-  assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[0].backup', 'sync[1].backup', 'sync[2].repos.deny', '--missing', '--abort-on-error']);
+  assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[1].backup', 'sync[2].repos.deny', '--missing', '--abort-on-error']);
 });
 
 test('input a regsync could not read is an error with file and line, every problem at once', () => {
