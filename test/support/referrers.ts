@@ -53,9 +53,10 @@ export async function fallbackReferrers(reg: TestRegistry, repo: string, subject
 
 /**
  * An OCI 1.1 artifact (e.g. a notation signature or an SBOM) naming `subject`, pushed by its
- * digest, and added to the subject's tag-schema index as a client without the API does.
+ * digest, and (unless `listInIndex: false`) added to the subject's tag-schema index as a
+ * client does where the registry has no referrers API.
  */
-export async function pushReferrer(reg: TestRegistry, repo: string, subjectRef: string, artifactType = 'application/vnd.dregsy.test.signature'): Promise<Descriptor> {
+export async function pushReferrer(reg: TestRegistry, repo: string, subjectRef: string, artifactType = 'application/vnd.dregsy.test.signature', opts: { listInIndex?: boolean } = {}): Promise<Descriptor> {
   const subject = await describeManifest(reg, repo, subjectRef);
   const config = await pushBlob(reg, repo, EMPTY_CONFIG.bytes);
   const payload = await pushBlob(reg, repo, Buffer.from(`signature of ${subject.digest} ${randomUUID()}`));
@@ -72,6 +73,8 @@ export async function pushReferrer(reg: TestRegistry, repo: string, subjectRef: 
   );
   const pushed = await putManifest(reg, repo, sha256(manifest), OCI.manifest, manifest);
   const referrer = { ...pushed, artifactType };
+  // A registry with the referrers API lists it by its subject: nothing to keep up then.
+  if (opts.listInIndex === false) return referrer;
   const listed = await fallbackReferrers(reg, repo, subject.digest);
   const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI.index, manifests: [...listed, referrer] }));
   await putManifest(reg, repo, referrersTag(subject.digest), OCI.index, index);
