@@ -50,7 +50,7 @@ test('keys and types match what a dregsy config holds', () => {
   const task = obj(obj(tasks.map(obj).find((t) => t.type === 'array')?.items));
   assert.deepEqual(task.required, ['name', 'source', 'target']);
   const taskProps = obj(task.properties);
-  assert.deepEqual(Object.keys(taskProps).sort(), ['delay', 'disable', 'hooks', 'interval', 'mappings', 'name', 'run-on-start', 'schedule', 'source', 'target', 'verbose', 'webhook']);
+  assert.deepEqual(Object.keys(taskProps).sort(), ['backup', 'delay', 'disable', 'hooks', 'interval', 'mappings', 'name', 'run-on-start', 'schedule', 'source', 'target', 'verbose', 'webhook']);
   assert.ok(types(taskProps.interval).includes('integer'));
   assert.equal(typeof obj(taskProps.name).description, 'string');
 
@@ -60,6 +60,7 @@ test('keys and types match what a dregsy config holds', () => {
 
   const mapping = obj(obj((obj(taskProps.mappings).anyOf as unknown[]).map(obj).find((m) => m.type === 'array')?.items));
   assert.deepEqual(mapping.required, ['from']);
+  assert.deepEqual(Object.keys(obj(mapping.properties)).sort(), ['backup', 'force', 'from', 'platform', 'referrers', 'tags', 'to']);
   const tags = objectBranchOrArray(obj(mapping.properties).tags);
   assert.ok(types(tags.items).includes('string'));
   assert.ok(types(tags.items).includes('number'), 'an editor sees `tags: [1.30]` as a number; it is fine');

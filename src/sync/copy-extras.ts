@@ -37,7 +37,8 @@ export async function backupFirst(
   const tag = copy.ref.tag;
   // A new tag overwrites nothing; a copy by digest only adds.
   if (!mapping.backup || tag === undefined || facts.reason === 'missing') return undefined;
-  // Forced or unchecked: the source's digest tells a re-copy of the same image (no backup) from a change.
+  // Forced or unchecked: the source's digest tells a re-copy of the same image (no backup) from
+  // a change. If it cannot be read, the backup is made: an extra tag is better than a lost image.
   const incoming = facts.expectedDigest ?? (await deps.registry.headManifest(ends.source, copy.sourceRepo, copy.ref.digest ?? tag, signal).catch(() => undefined))?.digest;
   const made = await backupBeforeOverwrite(
     deps.registry,
@@ -67,7 +68,7 @@ export function referrerStep(deps: ReferrerStepDeps): (mapping: ResolvedMapping,
     run ??= new ReferrerRun({ ...deps, relay: deps.relay });
     const started = Date.now();
     try {
-      const ref = copy.ref.tag ?? copy.ref.digest ?? 'latest';
+      const ref = refText(copy);
       // What the check found the target has, or expects it to have after the copy (skopeo and native keep digests).
       const subjects = await deps.limitCheck(() => subjectsAt(deps.registry, target, copy.targetRepo, ref, mapping.platform, result.expectedDigest, deps.signal));
       const referrers = await run.copy({ source, sourceRepo: copy.sourceRepo, target, targetRepo: copy.targetRepo, subjects });
@@ -75,12 +76,12 @@ export function referrerStep(deps: ReferrerStepDeps): (mapping: ResolvedMapping,
       return { ...result, referrers, durationMs: result.durationMs + Date.now() - started };
     } catch (e) {
       const error = deps.redactor.redact(errorMessage(e));
-      deps.logger.error(error, { image: `${copy.sourceRepo}:${ref(copy)}` });
+      deps.logger.error(error, { image: `${copy.sourceRepo}:${refText(copy)}` });
       return { ...result, action: 'failed', error, durationMs: result.durationMs + Date.now() - started };
     }
   };
 }
 
-function ref(copy: PlannedCopy): string {
+function refText(copy: PlannedCopy): string {
   return copy.ref.tag ?? copy.ref.digest ?? 'latest';
 }
