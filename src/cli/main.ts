@@ -67,6 +67,7 @@ interface SyncOptions {
   verbose?: boolean;
   listen?: string;
   shard?: string;
+  apiInsecure?: boolean;
 }
 
 function commonOptions(cmd: Command): Command {
@@ -87,7 +88,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       .description('Keep container images in sync between registries (a dregsy-compatible sync tool).'),
   )
     .option('--force', 'copy every selected image, even when the target already has the same digest')
-    .option('--listen <addr>', "serve the webhook and trigger endpoints on ADDR ('127.0.0.1:8080', ':8080'); wins over 'listen:'")
+    .option('--listen <addr>', "serve the webhook endpoints, status API and page, /metrics and probes on ADDR ('127.0.0.1:8080', ':8080'); wins over 'listen:'")
+    .option('--api-insecure', 'let the status API listen beyond loopback without DREGSY_API_TOKEN (as api.allow-no-token)')
     // 20 s: with the 7 s a killed copy may take to end, well inside Kubernetes' 30 s before SIGKILL
     .option('--grace-period <seconds>', 'on SIGINT/SIGTERM, how long running copies may take to finish', '20')
     .version(ver, '--version', 'print the version')
@@ -135,6 +137,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         reportFile: opts.report,
         verbose: opts.verbose === true,
         listen: opts.listen,
+        apiInsecure: opts.apiInsecure === true,
         version: ver,
         shard: opts.shard,
       },

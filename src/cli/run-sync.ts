@@ -10,6 +10,7 @@ import { readEnvironment } from '../config/environment.js';
 import { errorMessage, UsageError } from '../errors.js';
 import { createLogger } from '../log/create-logger.js';
 import { Redactor } from '../log/redact.js';
+import { Metrics } from '../metrics/metrics.js';
 import { compileInvertible } from '../regex/go-regex.js';
 import { systemClock } from '../schedule/clock.js';
 import { watchConfigFile } from '../schedule/config-watch.js';
@@ -51,6 +52,8 @@ export interface SyncCommand {
   listen?: string | undefined;
   /** `--shard INDEX/COUNT`, as typed; see src/shard/. */
   shard?: string | undefined;
+  /** `--api-insecure`: the status API may listen beyond loopback without a token. */
+  apiInsecure?: boolean | undefined;
   version: string;
 }
 
@@ -104,7 +107,11 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
   };
   // An emergency exit (an uncaught error, the shutdown deadline) still leaves the report.
   const offEmergency = io.lifecycle.onEmergency(() => reports?.writeNow(buildReport(cmd.mode, latest.values(), cmd.version)));
-  const service = new Service({
+  // Only a listening daemon can be scraped; `check` counts nothing.
+  const metrics = checkOnly
+    ? undefined
+    : new Metrics({ version: cmd.version, tasks: () => service.status().tasks, registries: () => service.registryCounters() });
+  const service: Service = new Service({
     mode: cmd.mode,
     clock: systemClock(),
     logger,
@@ -112,9 +119,19 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     load: async () => {
       logger.debug(`reading config '${cmd.configFile}'`);
       // A SIGINT/SIGTERM ends the wait (a large config, a slow disk); the reading is abandoned.
-      const loading = loadServiceConfig({ file: cmd.configFile, vars: env.configVars, filter, listenFlag: checkOnly ? undefined : cmd.listen, webhookToken: env.webhookToken, shard });
+      const loading = loadServiceConfig({
+        file: cmd.configFile,
+        vars: env.configVars,
+        filter,
+        listenFlag: checkOnly ? undefined : cmd.listen,
+        webhookToken: env.webhookToken,
+        apiToken: env.apiToken,
+        apiInsecure: cmd.apiInsecure === true,
+        serve: !checkOnly,
+        shard,
+      });
       const config = await untilAborted(loading, io.lifecycle.stop);
-      redactor.add(config.webhookToken); // never logged anyway; this makes sure of it
+      redactor.add(config.webhookToken, config.api.token); // never logged anyway; this makes sure of it
       return config;
     },
     buildRuntime: (config) =>
@@ -129,7 +146,8 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
         stop: io.lifecycle.stop,
         onExit: (hook) => io.lifecycle.onExit(hook),
       }),
-    listener: (sink) => createServiceListener({ sink, logger }),
+    listener: (svc) => createServiceListener({ service: svc, logger, redactor, metrics, version: cmd.version }),
+    observer: metrics,
     watch: (file, onChange) => watchConfigFile(file, { debounceMs: WATCH_DEBOUNCE_MS, onChange, logger }),
     hookEnv: env.hookEnv,
     emptyMessage: cmd.runFilter ? `no task matches -run '${cmd.runFilter}'` : 'the config has no tasks',

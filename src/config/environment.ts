@@ -27,7 +27,15 @@ export interface Environment {
    * picked up by a reload).
    */
   webhookToken: { value: string | undefined; file: string | undefined };
-  /** What after-sync hooks get as their environment: ours, less the webhook secret. */
+  /**
+   * The status API's token: `DREGSY_API_TOKEN`, or the file named by `DREGSY_API_TOKEN_FILE`
+   * (read with the config, so a reload picks up a rotated file). The CLI's `status`, `pause`,
+   * `resume` and `run` send the same one.
+   */
+  apiToken: { value: string | undefined; file: string | undefined };
+  /** `DREGSY_API`: where `dregsy status` and friends find a running dregsy. */
+  apiUrl: string | undefined;
+  /** What after-sync hooks get as their environment: ours, less the webhook and API secrets. */
   hookEnv: Record<string, string>;
   /** What decides this replica's shard besides `--shard` (src/shard/shard.ts), as set. */
   shard: { envCount: string | undefined; jobCompletionIndex: string | undefined; hostname: string };
@@ -47,7 +55,7 @@ const LEVELS: Record<string, LogLevel> = {
   trace: 'trace',
 };
 
-const WEBHOOK_SECRET_VARS = ['DREGSY_WEBHOOK_TOKEN', 'DREGSY_WEBHOOK_TOKEN_FILE'];
+const SECRET_VARS = ['DREGSY_WEBHOOK_TOKEN', 'DREGSY_WEBHOOK_TOKEN_FILE', 'DREGSY_API_TOKEN', 'DREGSY_API_TOKEN_FILE'];
 
 export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const warnings: string[] = [];
@@ -75,9 +83,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const shard = { envCount: env.DREGSY_SHARDS, jobCompletionIndex: env.JOB_COMPLETION_INDEX, hostname: env.HOSTNAME?.trim() || hostname() };
   const configVars = { ...env };
   const webhookToken = { value: env.DREGSY_WEBHOOK_TOKEN || undefined, file: env.DREGSY_WEBHOOK_TOKEN_FILE?.trim() || undefined };
+  const apiToken = { value: env.DREGSY_API_TOKEN?.trim() || undefined, file: env.DREGSY_API_TOKEN_FILE?.trim() || undefined };
+  const apiUrl = env.DREGSY_API?.trim() || undefined;
   const hookEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
-    if (v !== undefined && !WEBHOOK_SECRET_VARS.includes(k)) hookEnv[k] = v;
+    if (v !== undefined && !SECRET_VARS.includes(k)) hookEnv[k] = v;
   }
-  return { logLevel, logFormat, forceColors, logMethods, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, shard, webhookToken, hookEnv, configVars, warnings };
+  return { logLevel, logFormat, forceColors, logMethods, dockerHubApiUrl, dockerHubIndexUrl, proxy, dockerConfigDir, shard, webhookToken, apiToken, apiUrl, hookEnv, configVars, warnings };
 }

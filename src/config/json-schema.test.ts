@@ -40,7 +40,7 @@ test('keys and types match what a dregsy config holds', () => {
   const schema = configJsonSchema();
   const top = obj(schema.properties);
   assert.deepEqual(schema.required, ['tasks'], 'a config without tasks is an error, in the editor too');
-  assert.deepEqual(Object.keys(top).sort(), ['api-version', 'concurrency', 'docker', 'dockerhost', 'listen', 'lister', 'relay', 'retry', 'shards', 'skopeo', 'tasks', 'use-docker-config', 'watch']);
+  assert.deepEqual(Object.keys(top).sort(), ['api', 'api-version', 'concurrency', 'docker', 'dockerhost', 'listen', 'lister', 'relay', 'retry', 'shards', 'skopeo', 'tasks', 'use-docker-config', 'watch']);
   assert.ok(types(top.shards).includes('integer'), 'shards is a count');
   assert.deepEqual(obj(top.relay).anyOf, [{ type: 'string', enum: ['docker', 'skopeo', 'native'] }, { type: 'null' }]);
   assert.ok(types(top.watch).includes('boolean'));

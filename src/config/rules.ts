@@ -50,7 +50,7 @@ function read<S extends z.ZodObject, K extends keyof S['shape'] & string>(schema
 
 export function checkRules(raw: unknown): Finding[] {
   const config = isRecord(raw) ? raw : {};
-  const findings: Finding[] = [...checkRelay(config), ...checkGlobalLister(config), ...checkConcurrency(config), ...checkShards(config), ...checkDockerPlatforms(config), ...checkListen(config)];
+  const findings: Finding[] = [...checkRelay(config), ...checkGlobalLister(config), ...checkConcurrency(config), ...checkShards(config), ...checkDockerPlatforms(config), ...checkListen(config), ...checkApi(config)];
   if (Array.isArray(config.tasks)) {
     config.tasks.forEach((task, i) => {
       if (isRecord(task)) findings.push(...checkTask(task, ['tasks', i]));
@@ -162,6 +162,15 @@ function checkListen(config: Raw): Finding[] {
   if (listen === undefined) return [];
   const parsed = parseListenAddress(listen);
   return parsed.ok ? [] : [error(['listen'], parsed.message)];
+}
+
+/** Not in dregsy: the operations surface's settings. */
+function checkApi(config: Raw): Finding[] {
+  const section = config.api;
+  if (!isRecord(section)) return [];
+  const after = read(configSchema.shape.api.unwrap().unwrap(), section, 'stuck-after');
+  const d = after === undefined ? undefined : yamlDuration(after);
+  return d?.ok && d.ns < 0n ? [error(['api', 'stuck-after'], 'must not be negative (0 turns the check off)')] : [];
 }
 
 /** Not in dregsy: when a task runs (schedule, webhook, delay, run-on-start) and its hook. */

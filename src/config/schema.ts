@@ -231,7 +231,7 @@ export const configSchema = z
       .nullish()
       .describe('How much runs in parallel (not in dregsy, which copies one image at a time).'),
     listen: optional(yamlString).describe(
-      'Address for the webhook and trigger endpoints, `host:port` or `:port` (e.g. `127.0.0.1:8080`); `--listen` overrides it (not in dregsy).',
+      'Address for the webhook and trigger endpoints, the status API and page, `/metrics` and the probes: `host:port` or `:port` (e.g. `127.0.0.1:8080`); `--listen` overrides it (not in dregsy).',
     ),
     shards: optional(yamlInt).describe(
       'Split the images between this many replicas (not in dregsy): each owns the target repositories that rendezvous hashing assigns to its index, which comes from `--shard`, an Indexed Job\'s `JOB_COMPLETION_INDEX` or a StatefulSet pod\'s ordinal. `DREGSY_SHARDS` overrides it. Default 1 (no sharding).',
@@ -248,6 +248,17 @@ export const configSchema = z
       })
       .nullish()
       .describe('Retrying transient registry failures (5xx, 429, resets, timeouts) with exponential backoff (not in dregsy).'),
+    api: z
+      .object({
+        'allow-no-token': optional(yamlBool).describe(
+          'Serve the status API and page beyond loopback without a token (`DREGSY_API_TOKEN`); off by default, as anyone who reaches the port could pause tasks. `--api-insecure` does the same.',
+        ),
+        'stuck-after': optional(yamlDurationText).describe(
+          '`/healthz` fails when a task run has gone on longer than this (Go duration, default 6h; 0 turns this check off).',
+        ),
+      })
+      .nullish()
+      .describe('The operations surface on the listener: status API, status page, probes and metrics (not in dregsy).'),
     tasks: z.array(taskSchema).nullish().describe('The sync tasks, run in this order.'),
   })
   .describe('Configuration of dregsy, a container image sync tool: which images to copy between registries, and how often.');

@@ -25,6 +25,8 @@ export interface SchedulerOptions<T extends ScheduledTask, O extends RunOutcome>
   concurrency: number;
   /** How long running copies may take to finish after shutdown is requested. */
   graceMs: number;
+  /** Told of every request a task takes; `folded`: it joined work already waiting. */
+  onRequest?: (task: string, kind: TriggerKind, folded: boolean) => void;
 }
 
 export type RequestResult = 'accepted' | 'unknown' | 'disabled';
@@ -40,6 +42,8 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
   private readonly quietWaiters = new Set<() => void>();
   /** Said once per stretch: every run is done and dregsy keeps running for what is scheduled. */
   private idleSaid = false;
+  /** Paused tasks by name: a pause holds across a reload that changes the task's definition. */
+  private readonly paused = new Set<string>();
 
   constructor(private readonly opts: SchedulerOptions<T, O>) {
     this.slots = new RunSlots(opts.concurrency);
@@ -83,7 +87,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
       } else {
         result.added.push(task.name);
       }
-      const c = new TaskController<T, O>(task, this.context(), old?.settled);
+      const c = new TaskController<T, O>(task, this.context(), old?.settled, this.paused.has(task.name));
       next.set(task.name, c);
       starting.push(c);
     }
@@ -91,6 +95,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
       if (next.has(name)) continue;
       old.retire();
       this.leave(old);
+      this.paused.delete(name);
       result.removed.push(name);
     }
     this.controllers = next;
@@ -111,6 +116,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
   pause(task: string): RequestResult {
     const c = this.controllers.get(task);
     if (!c) return 'unknown';
+    this.paused.add(task);
     c.pause();
     return 'accepted';
   }
@@ -118,6 +124,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
   resume(task: string): RequestResult {
     const c = this.controllers.get(task);
     if (!c) return 'unknown';
+    this.paused.delete(task);
     c.resume();
     return 'accepted';
   }
@@ -198,6 +205,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
       run: this.opts.run,
       signals: { stop: this.stopController.signal, kill: this.killController.signal },
       changed: () => this.changed(),
+      ...(this.opts.onRequest ? { requested: this.opts.onRequest } : {}),
     };
   }
 }

@@ -30,6 +30,8 @@ export interface ControllerContext<T extends ScheduledTask, O extends RunOutcome
   signals: RunSignals;
   /** Told after every change of state, so the owner can see when everything is quiet. */
   changed(): void;
+  /** Told of every request taken; `folded`: it joined work already waiting (for metrics). */
+  requested?(task: string, kind: TriggerKind, folded: boolean): void;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -40,6 +42,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
   private paused = false;
   private retired = false;
   private current: TriggerKind[] | undefined;
+  private runStartedAt: number | undefined;
   private dueTimer: { at: number; cancel: () => void } | undefined;
   private tickTimer: { at: number; kind: TriggerKind; cancel: () => void } | undefined;
   private lastEndAt: number | undefined;
@@ -49,12 +52,17 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
   private busy: Promise<void>;
   private readonly log: Logger;
 
-  /** `after`: the previous definition's run still in flight (a changed task waits for it). */
+  /**
+   * `after`: the previous definition's run still in flight (a changed task waits for it).
+   * `paused`: the previous definition was paused (a pause outlives a reload).
+   */
   constructor(
     private task: T,
     private readonly ctx: ControllerContext<T, O>,
     after: Promise<void> = Promise.resolve(),
+    paused = false,
   ) {
+    this.paused = paused;
     this.anchor = ctx.clock.now();
     this.busy = after;
     this.log = ctx.logger.child({ task: task.name });
@@ -103,7 +111,9 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
   /** Folds a request in; returns false when the task takes none (disabled, retired). */
   request(kind: TriggerKind, images?: readonly PushedImage[]): boolean {
     if (this.retired || this.task.timing.disabled) return false;
+    const folded = this.pending !== undefined;
     this.pending = foldRequest(this.pending, kind, images, this.ctx.clock.now());
+    this.ctx.requested?.(this.task.name, kind, folded);
     this.kick();
     return true;
   }
@@ -138,6 +148,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
       name: this.task.name,
       state,
       paused: this.paused,
+      runningSince: this.state === 'running' && this.runStartedAt !== undefined ? iso(this.runStartedAt) : undefined,
       triggers: this.current ?? (this.state === 'queued' && p ? [...p.kinds] : undefined),
       nextRunAt: nextRunAt === undefined ? undefined : iso(nextRunAt),
       nextTrigger,
@@ -232,6 +243,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     this.current = plan.triggers;
     this.ctx.changed();
     const started = clock.now();
+    this.runStartedAt = started;
     let outcome: O;
     try {
       outcome = await this.ctx.run(this.task, plan, { signals: this.ctx.signals, releaseSlot: release });

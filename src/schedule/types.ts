@@ -84,6 +84,8 @@ export interface TaskStatus<O> {
   state: TaskState;
   /** Paused by the API (a run in flight finishes first; events are kept for after resume). */
   paused: boolean;
+  /** When the run in flight started (ISO 8601); undefined when none runs. */
+  runningSince: string | undefined;
   /** What the running or queued run was asked for by. */
   triggers: TriggerKind[] | undefined;
   /** When the next run is due (ISO 8601), if one is known. */

@@ -15,3 +15,10 @@ export function parseListenAddress(text: string): ListenAddress {
 export function describeAddress(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
+
+/** True when `host` reaches only this machine: `localhost`, 127.0.0.0/8, `::1`. Undefined (every interface) is not. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}

@@ -1,5 +1,6 @@
 /**
- * The HTTP listener (node:http): one server, a pluggable router, the webhook routes mounted.
+ * The HTTP listener (node:http): one server, a pluggable router with the webhook routes, the
+ * status API (and picture-book's shapes), the probes, `/metrics` and the status page mounted.
  * It answers every request, whatever happens in a handler (a bug becomes a 500, never a crash),
  * reads bodies up to a limit, and can move to another address when a reload asks it to.
  */
@@ -7,8 +8,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { EnvironmentError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Listener, PushSink } from '../service/service.js';
-import { describeAddress, parseListenAddress } from './listen-address.js';
+import type { Redactor } from '../log/redact.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Listener, ListenerSettings, PushSink } from '../service/service.js';
+import type { ServiceControl } from '../service/status.js';
+import { apiRoutes, type ApiContext } from './api-routes.js';
+import { describeAddress, isLoopbackHost, parseListenAddress } from './listen-address.js';
+import { pageRoutes } from './page-routes.js';
+import { pictureBookRoutes } from './picture-book-routes.js';
+import { probeRoutes } from './probe-routes.js';
 import { RecentIds } from './recent-ids.js';
 import { Router, type Reply } from './router.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -23,10 +31,30 @@ export interface ServiceListener extends Listener {
   readonly router: Router;
 }
 
-export function createServiceListener(opts: { sink: PushSink; logger: Logger; now?: () => number }): ServiceListener {
+export interface ServiceListenerOptions {
+  service: PushSink & ServiceControl;
+  logger: Logger;
+  /** Takes out what must not leave in a reply (credentials, tokens). */
+  redactor: Redactor;
+  /** Served at /metrics, and told of webhook events. */
+  metrics?: Metrics | undefined;
+  version: string;
+  now?: () => number;
+}
+
+export function createServiceListener(opts: ServiceListenerOptions): ServiceListener {
   const log = opts.logger.child({ component: 'listener' });
-  let token: string | undefined;
-  const router = new Router().add(...webhookRoutes({ sink: opts.sink, token: () => token, recent: new RecentIds(RECENT_IDS, RECENT_TTL_MS, opts.now ?? Date.now), logger: log }));
+  const now = opts.now ?? Date.now;
+  let settings: ListenerSettings = { address: undefined, webhookToken: undefined, api: { token: undefined, allowNoToken: false, stuckAfterMs: undefined } };
+  const api = () => settings.api;
+  const apiCtx: ApiContext = { service: opts.service, api, redactor: opts.redactor, info: () => ({ version: opts.version, listening: bound?.url }) };
+  const router = new Router().add(
+    ...webhookRoutes({ sink: opts.service, token: () => settings.webhookToken, recent: new RecentIds(RECENT_IDS, RECENT_TTL_MS, now), logger: log, observer: opts.metrics }),
+    ...probeRoutes({ service: opts.service, api, metrics: opts.metrics, now }),
+    ...apiRoutes(apiCtx),
+    ...pictureBookRoutes(apiCtx),
+    ...pageRoutes({ ...apiCtx, now }),
+  );
   let server: Server | undefined;
   let bound: { wanted: string; url: string } | undefined;
 
@@ -48,7 +76,7 @@ export function createServiceListener(opts: { sink: PushSink; logger: Logger; no
     req.on('end', () => {
       if (tooBig) return send(res, { status: 413, json: { error: `body larger than ${limit} bytes` } });
       Promise.resolve()
-        .then(() => match.route.handle({ method: req.method ?? 'GET', path: url.pathname, params: match.params, headers: req.headers, body: Buffer.concat(chunks) }))
+        .then(() => match.route.handle({ method: req.method ?? 'GET', path: url.pathname, params: match.params, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) }))
         .then(
           (reply) => send(res, reply),
           (e: unknown) => {
@@ -73,8 +101,9 @@ export function createServiceListener(opts: { sink: PushSink; logger: Logger; no
   return {
     router,
     address: () => bound?.url,
-    async apply(address, newToken) {
-      token = newToken;
+    async apply(next) {
+      settings = next;
+      const address = next.address;
       if (address === bound?.wanted) return;
       await close();
       if (address === undefined) return;
@@ -90,6 +119,8 @@ export function createServiceListener(opts: { sink: PushSink; logger: Logger; no
       const info = s.address() as AddressInfo;
       bound = { wanted: address, url: describeAddress(info.address, info.port) };
       log.info(`listening on ${bound.url}`);
+      if (next.api.token === undefined && isLoopbackHost(parsed.host)) log.info('the status API has no token (DREGSY_API_TOKEN): open to this machine only');
+      else if (next.api.token === undefined) log.warn('the status API has no token (DREGSY_API_TOKEN): open to anyone who reaches this address (api.allow-no-token)');
     },
     close,
   };

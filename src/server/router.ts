@@ -9,6 +9,8 @@ export interface Request {
   method: string;
   path: string;
   params: Record<string, string>;
+  /** The query string (`/list?type=active`). */
+  query: URLSearchParams;
   headers: IncomingMessage['headers'];
   /** The body, read up to the route's limit. */
   body: Buffer;
@@ -19,7 +21,7 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Sent as JSON. */
   json?: unknown;
-  /** Sent as is (e.g. Prometheus text). */
+  /** Sent as is (e.g. Prometheus text); `headers['content-type']` says what it is (default plain text). */
   text?: string;
 }
 

@@ -9,6 +9,7 @@
  * seen before (a retry) is acknowledged without queueing it again.
  */
 import type { Logger } from '../log/logger.js';
+import type { WebhookObserver } from '../metrics/metrics.js';
 import type { PushSink } from '../service/service.js';
 import { bearerMatches } from './bearer.js';
 import { parseDistribution, parseDockerHub, parseHarbor, type ParsedPayload } from './push-payloads.js';
@@ -21,6 +22,8 @@ export interface WebhookContext {
   token: () => string | undefined;
   recent: RecentIds;
   logger: Logger;
+  /** Told of every answer and every accepted payload's events (the metrics). */
+  observer?: WebhookObserver | undefined;
 }
 
 const UNAUTHORIZED: Reply = { status: 401, headers: { 'www-authenticate': 'Bearer realm="dregsy"' }, json: { error: 'unauthorized' } };
@@ -37,24 +40,34 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+/** Tells the observer how the request was answered. */
+function counted(kind: string, ctx: WebhookContext, handle: (req: Request) => Reply): (req: Request) => Reply {
+  return (req) => {
+    const reply = handle(req);
+    ctx.observer?.answered(kind, reply.status);
+    return reply;
+  };
+}
+
 function pushRoute(path: string, kind: string, parse: (body: unknown) => ParsedPayload, ctx: WebhookContext): Route {
   return {
     method: 'POST',
     path,
-    handle(req) {
+    handle: counted(kind, ctx, (req) => {
       if (!authorized(req, ctx)) return UNAUTHORIZED;
       const parsed = parse(parseJson(req.body));
       if (!parsed.ok) return { status: 400, json: { error: parsed.message } };
       const fresh = parsed.events.filter((e) => ctx.recent.firstTime(`${kind}\0${e.id}`));
-      const tasks = fresh.length > 0 ? ctx.sink.push(fresh) : [];
+      const { tasks, unmatched } = fresh.length > 0 ? ctx.sink.push(fresh) : { tasks: [], unmatched: 0 };
       const repeated = parsed.events.length - fresh.length;
+      ctx.observer?.events(kind, { received: parsed.events.length + parsed.ignored, notAPush: parsed.ignored, repeated, noTask: unmatched });
       if (fresh.length > 0 && ctx.logger.isLevelEnabled('debug')) {
         ctx.logger.debug(`${kind} webhook: ${fresh.length} push(es)${tasks.length > 0 ? ` for ${tasks.join(', ')}` : ', no task selects them'}`, {
           images: fresh.slice(0, 5).map((e) => `${e.repo}:${e.tag}`).join(' '),
         });
       }
       return { status: 202, json: { events: fresh.length, repeated, ignored: parsed.ignored, tasks } };
-    },
+    }),
   };
 }
 
@@ -66,14 +79,15 @@ export function webhookRoutes(ctx: WebhookContext): Route[] {
     {
       method: 'POST',
       path: '/trigger/:task',
-      handle(req) {
+      handle: counted('trigger', ctx, (req) => {
         if (!authorized(req, ctx)) return UNAUTHORIZED;
         const task = req.params.task ?? '';
         const r = ctx.sink.trigger(task);
         if (r === 'unknown') return { status: 404, json: { error: `no task '${task}'` } };
         if (r === 'disabled') return { status: 409, json: { error: `task '${task}' is disabled` } };
+        ctx.observer?.events('trigger', { received: 1, notAPush: 0, repeated: 0, noTask: 0 });
         return { status: 202, json: { task, accepted: true } };
-      },
+      }),
     },
   ];
 }

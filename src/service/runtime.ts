@@ -53,6 +53,11 @@ export class RuntimeHolder {
     };
   }
 
+  /** The runtime new runs get, if one is prepared. */
+  get runtime(): Runtime | undefined {
+    return this.current?.runtime;
+  }
+
   /** Disposes the current runtime (at the end; runs have ended by then). */
   async close(): Promise<void> {
     const held = this.current;

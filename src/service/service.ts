@@ -14,26 +14,36 @@ import type { ResolvedTask } from '../model/task.js';
 import type { PushEvent } from '../plan/push-match.js';
 import type { Clock } from '../schedule/clock.js';
 import { Scheduler } from '../schedule/scheduler.js';
-import type { RunContext, RunPlan } from '../schedule/types.js';
+import type { RunContext, RunPlan, TriggerKind } from '../schedule/types.js';
 import { describeShard, shardOf } from '../shard/choice.js';
 import type { RunScope, TaskRunResult } from '../sync/run-task.js';
 import { routePush } from './push-routing.js';
+import type { RegistryCounters } from '../registry/health.js';
+import type { ServiceObserver } from './observer.js';
 import { RuntimeHolder, type Runtime } from './runtime.js';
-import { isLongRunning, type ServiceConfig } from './service-config.js';
-import type { ConfigStatus, RunSummary, ServiceControl, ServiceStatus } from './status.js';
+import { isLongRunning, type ApiSettings, type ServiceConfig } from './service-config.js';
+import type { ConfigStatus, Readiness, RunSummary, ServiceControl, ServiceStatus, TaskDetails } from './status.js';
 
 /** Where push events and triggers go (the listener's side of the service). */
 export interface PushSink {
-  /** Queues targeted runs for the tasks the events concern; returns their names. */
-  push(events: readonly PushEvent[]): string[];
+  /** Queues targeted runs for the tasks the events concern: their names, and how many events concern none. */
+  push(events: readonly PushEvent[]): { tasks: string[]; unmatched: number };
   /** `POST /trigger/<task>`: a full run after the task's quiet period. */
   trigger(task: string): 'accepted' | 'unknown' | 'disabled';
 }
 
-/** The HTTP side, built by the composition root around a PushSink. */
+/** What the listener serves with, from the config in force. */
+export interface ListenerSettings {
+  /** Where to listen; undefined: not at all. */
+  address: string | undefined;
+  webhookToken: string | undefined;
+  api: ApiSettings;
+}
+
+/** The HTTP side, built by the composition root around the service (push sink and control). */
 export interface Listener {
-  /** Listens on `address` (or stops, when undefined); throws when it cannot bind. */
-  apply(address: string | undefined, token: string | undefined): Promise<void>;
+  /** Listens on `settings.address` (or stops, when undefined); throws when it cannot bind. */
+  apply(settings: ListenerSettings): Promise<void>;
   /** `http://host:port` while listening. */
   address(): string | undefined;
   close(): Promise<void>;
@@ -48,8 +58,10 @@ export interface ServiceOptions {
   load(): Promise<ServiceConfig>;
   /** Builds and prepares a runtime for a config's global settings (throws EnvironmentError). */
   buildRuntime(config: ServiceConfig): Promise<Runtime>;
-  /** The listener around this service's PushSink; not used in check mode. */
-  listener?: (sink: PushSink) => Listener;
+  /** The listener around this service; not used in check mode. */
+  listener?: (service: PushSink & ServiceControl) => Listener;
+  /** Told of runs, requests and reloads (the metrics). */
+  observer?: ServiceObserver;
   /** Watches the config file, calling back on a change (`watch: true`). */
   watch?: (file: string, onChange: (why: string) => void) => Promise<{ close(): void }>;
   /** The environment after-sync hooks start from. */
@@ -83,12 +95,14 @@ export class Service implements PushSink, ServiceControl {
   constructor(private readonly opts: ServiceOptions) {
     this.startedAt = new Date(opts.clock.now()).toISOString();
     this.runtimes = new RuntimeHolder((e) => opts.logger.warn(`cannot clean up the previous relay: ${errorMessage(e)}`));
+    const observer = opts.observer;
     this.scheduler = new Scheduler<ResolvedTask, RunSummary>({
       clock: opts.clock,
       logger: opts.logger,
       concurrency: 1,
       graceMs: opts.graceMs,
       run: (task, plan, ctx) => this.runOne(task, plan, ctx),
+      ...(observer ? { onRequest: (task: string, kind: TriggerKind, folded: boolean) => observer.requested(task, kind, folded) } : {}),
     });
   }
 
@@ -96,12 +110,14 @@ export class Service implements PushSink, ServiceControl {
   async run(): Promise<ServiceResult> {
     const config = await this.opts.load();
     this.warnAbout(config);
-    await this.ensureRuntime(config);
     try {
+      // The listener comes first, so probes answer while the relay is prepared (the Docker
+      // relay may wait minutes for its Engine): alive, but not ready yet.
       if (this.opts.mode === 'sync' && this.opts.listener) {
         this.listener = this.opts.listener(this);
-        await this.listener.apply(config.listen, config.webhookToken);
+        await this.listener.apply(listenerSettings(config));
       }
+      await this.ensureRuntime(config);
       this.adopt(config);
       await this.scheduler.whenDone();
       if (!this.scheduler.stopping) this.scheduler.shutdown('all done');
@@ -127,6 +143,29 @@ export class Service implements PushSink, ServiceControl {
     return next;
   }
 
+  readiness(): Readiness {
+    const reasons: string[] = [];
+    if (!this.config) reasons.push(this.configStatus ? 'no config in force' : 'loading the config and preparing the relay');
+    else if (this.config.tasks.length > 0 && this.runtimeKey === undefined) reasons.push('the relay is not prepared');
+    if (this.scheduler.stopping) reasons.push('shutting down');
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  definitions(): ResolvedTask[] {
+    return this.scheduler.tasks();
+  }
+
+  details(task: string): TaskDetails | undefined {
+    const status = this.scheduler.status().find((t) => t.name === task);
+    const definition = this.scheduler.tasks().find((t) => t.name === task);
+    if (!status || !definition) return undefined;
+    return { task: definition, status, lastResult: this.latest.get(task) };
+  }
+
+  registryCounters(): readonly RegistryCounters[] {
+    return this.runtimes.runtime?.registryHealth?.snapshot() ?? [];
+  }
+
   status(): ServiceStatus {
     return {
       startedAt: this.startedAt,
@@ -148,18 +187,21 @@ export class Service implements PushSink, ServiceControl {
     return r === 'accepted' ? r : 'unknown';
   }
 
-  runNow(task: string): 'accepted' | 'unknown' | 'disabled' {
-    return this.scheduler.request(task, 'manual');
+  runNow(task: string): 'accepted' | 'unknown' | 'disabled' | 'paused' {
+    if (this.scheduler.status().some((t) => t.name === task && t.paused)) return 'paused';
+    const r = this.scheduler.request(task, 'manual');
+    if (r === 'accepted') this.opts.logger.info('run requested', { task });
+    return r;
   }
 
   trigger(task: string): 'accepted' | 'unknown' | 'disabled' {
     return this.scheduler.request(task, 'trigger');
   }
 
-  push(events: readonly PushEvent[]): string[] {
-    const routed = routePush(this.scheduler.tasks(), events);
-    for (const [task, images] of routed) this.scheduler.request(task, 'webhook', images);
-    return [...routed.keys()];
+  push(events: readonly PushEvent[]): { tasks: string[]; unmatched: number } {
+    const { byTask, unmatched } = routePush(this.scheduler.tasks(), events);
+    for (const [task, images] of byTask) this.scheduler.request(task, 'webhook', images);
+    return { tasks: [...byTask.keys()], unmatched };
   }
 
   private async doReload(why: string): Promise<boolean> {
@@ -175,17 +217,19 @@ export class Service implements PushSink, ServiceControl {
       for (const p of problems) log.error(`config refused: ${p}`);
       log.warn(`keeping the config loaded at ${this.configStatus?.loadedAt ?? '?'}: the new one has ${problems.length} problem(s)`);
       if (this.configStatus) this.configStatus.lastRejected = { at: new Date(this.opts.clock.now()).toISOString(), problems };
+      this.opts.observer?.reloaded(false, this.opts.clock.now());
       return false;
     }
     let runtime: Runtime | undefined;
     try {
       if (next.tasks.length > 0 && next.runtimeKey !== this.runtimeKey) runtime = await this.opts.buildRuntime(next);
-      if (this.listener) await this.listener.apply(next.listen, next.webhookToken);
+      if (this.listener) await this.listener.apply(listenerSettings(next));
     } catch (e) {
       await runtime?.dispose().catch(() => undefined);
       const problem = errorMessage(e);
       log.error(`config refused: ${problem}`);
       if (this.configStatus) this.configStatus.lastRejected = { at: new Date(this.opts.clock.now()).toISOString(), problems: [problem] };
+      this.opts.observer?.reloaded(false, this.opts.clock.now());
       return false;
     }
     if (runtime) {
@@ -194,6 +238,7 @@ export class Service implements PushSink, ServiceControl {
     }
     this.warnAbout(next);
     this.adopt(next);
+    this.opts.observer?.reloaded(true, this.opts.clock.now());
     return true;
   }
 
@@ -212,6 +257,7 @@ export class Service implements PushSink, ServiceControl {
     this.scheduler.setConcurrency(config.settings.parallelTasks);
     const tasks = this.opts.mode === 'check' ? config.tasks.filter((t) => !t.timing.disabled).map(asOneOff) : config.tasks;
     const diff = this.scheduler.setTasks(tasks);
+    this.opts.observer?.tasksChanged(tasks.map((t) => t.name), this.opts.clock.now());
     for (const name of [...this.latest.keys()]) if (!config.tasks.some((t) => t.name === name)) this.latest.delete(name);
     if (!first) {
       const say = (list: string[], what: string) => (list.length > 0 ? [`${what}: ${list.join(', ')}`] : []);
@@ -249,6 +295,7 @@ export class Service implements PushSink, ServiceControl {
       lease.release();
     }
     this.latest.set(task.name, result);
+    this.opts.observer?.runEnded(result, this.opts.clock.now());
     try {
       await this.opts.onRun?.(result);
     } catch (e) {
@@ -279,6 +326,10 @@ export class Service implements PushSink, ServiceControl {
     if (!plan.full) return { kind: 'pushed', images: plan.images };
     return { kind: 'full', shard: this.config && shardOf(this.config.shard), pushed: plan.images };
   }
+}
+
+function listenerSettings(config: ServiceConfig): ListenerSettings {
+  return { address: config.listen, webhookToken: config.webhookToken, api: config.api };
 }
 
 /** check looks once at every task, whatever its schedule. */

@@ -2,7 +2,10 @@
  * The read-only view of a running service: what the status API (and metrics) will serve.
  * Snapshots only; nothing here lets a reader change the service.
  */
+import type { ResolvedTask } from '../model/task.js';
 import type { TaskStatus } from '../schedule/types.js';
+import type { TaskRunResult } from '../sync/run-task.js';
+import type { RegistryCounters } from '../registry/health.js';
 import type { RunCounts } from '../sync/image-result.js';
 import type { RunOutcome } from '../schedule/types.js';
 
@@ -31,10 +34,31 @@ export interface ServiceStatus {
   tasks: Array<TaskStatus<RunSummary>>;
 }
 
-/** Operations the ops API will offer; the same as the service's own methods. */
+/** One task as its details show it: the resolved definition and the last run, every image. */
+export interface TaskDetails {
+  task: ResolvedTask;
+  status: TaskStatus<RunSummary>;
+  /** The latest run's result (every image); undefined before the first. */
+  lastResult: TaskRunResult | undefined;
+}
+
+/** Whether the service can do its work: a config is in force and its relay is prepared. */
+export interface Readiness {
+  ready: boolean;
+  /** Why not, when not. */
+  reasons: string[];
+}
+
+/** Operations the ops API offers; the same as the service's own methods. */
 export interface ServiceControl {
   status(): ServiceStatus;
+  /** The resolved tasks in force, in config order. */
+  definitions(): ResolvedTask[];
+  details(task: string): TaskDetails | undefined;
+  readiness(): Readiness;
+  registryCounters(): readonly RegistryCounters[];
   pause(task: string): 'accepted' | 'unknown';
   resume(task: string): 'accepted' | 'unknown';
-  runNow(task: string): 'accepted' | 'unknown' | 'disabled';
+  /** `paused`: refused, a paused task runs only after resume. */
+  runNow(task: string): 'accepted' | 'unknown' | 'disabled' | 'paused';
 }
