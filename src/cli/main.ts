@@ -9,6 +9,7 @@ import { readEnvironment } from '../config/environment.js';
 import { ConfigError, StoppedError, UsageError, formatProblem } from '../errors.js';
 import { createLogger } from '../log/create-logger.js';
 import { Redactor } from '../log/redact.js';
+import { addApiCommands } from './api-commands.js';
 import { exitCodeForError, isUserError, ExitCode } from './exit-codes.js';
 import { normalizeGoFlags } from './argv.js';
 import { fatalLine } from './last-resort.js';
@@ -19,7 +20,7 @@ import { addImportCommand } from './import-command.js';
 
 export type { CliIo } from './run-sync.js';
 
-export const SYNOPSIS = 'dregsy -config={config file} [-run {task name regex}]  |  dregsy check -config={config file}';
+export const SYNOPSIS = 'dregsy -config={config file} [-run {task name regex}]  |  dregsy check -config={config file}  |  dregsy status|pause|resume|run';
 
 function version(): string {
   try {
@@ -82,6 +83,7 @@ function commonOptions(cmd: Command): Command {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const ver = version();
   let chosen: { mode: 'sync' | 'check'; opts: SyncOptions } | undefined;
+  let apiCommand: (() => Promise<number>) | undefined;
   const program = commonOptions(
     new Command('dregsy')
       .usage('-config=FILE [-run=REGEX] | check -config=FILE')
@@ -110,6 +112,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       chosen = { mode: 'check', opts: { ...o, gracePeriod: '0' } };
     });
   const imported = addImportCommand(program, io);
+  addApiCommands(program, io, (c) => {
+    apiCommand = c;
+  });
   try {
     await program.parseAsync(normalizeGoFlags(argv), { from: 'user' });
   } catch (e) {
@@ -120,9 +125,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     throw e;
   }
   if (imported.exitCode !== undefined) return imported.exitCode;
-  if (!chosen) return ExitCode.ok;
-  const { mode, opts } = chosen;
+  if (!chosen && !apiCommand) return ExitCode.ok;
   try {
+    if (apiCommand) return await apiCommand();
+    const { mode, opts } = chosen!;
     if (!opts.config) throw new UsageError(`missing -config\nsynopsis: ${SYNOPSIS}`);
     const grace = Number(opts.gracePeriod);
     if (!Number.isFinite(grace) || grace < 0) throw new UsageError(`invalid --grace-period '${opts.gracePeriod}': expected seconds`);
