@@ -12,13 +12,14 @@ import { copyBench } from './bench/copy.js';
 import { faultsBench } from './bench/faults.js';
 import { regexBench } from './bench/regex.js';
 import type { BenchSection } from './bench/section.js';
+import { opsBench } from './bench/ops.js';
 import { serviceBench } from './bench/service.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = join(root, 'docs/performance.md');
 
 /** Every section, in page order. */
-const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench, regexBench, faultsBench];
+const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench, regexBench, faultsBench, opsBench];
 
 const begin = (name: string) => `<!-- bench:${name}:begin -->`;
 const end = (name: string) => `<!-- bench:${name}:end -->`;
