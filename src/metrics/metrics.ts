@@ -49,6 +49,8 @@ export class Metrics implements ServiceObserver, WebhookObserver {
   private readonly reloads: Counter<'result'>;
   private readonly reloadOk: Gauge;
   private readonly reloadAt: Gauge;
+  /** Set from the same snapshot as the per-task families, at scrape time. */
+  private readonly byState: Gauge<'state'>;
 
   constructor(private readonly opts: MetricsOptions) {
     const registers = [this.registry];
@@ -81,12 +83,18 @@ export class Metrics implements ServiceObserver, WebhookObserver {
     this.reloadAt = new Gauge({ name: 'dregsy_config_last_reload_success_timestamp_seconds', help: 'When the config in force was loaded (Unix time).', registers });
     for (const result of ['success', 'failure']) this.reloads.inc({ result }, 0);
     for (const kind of ['push', 'trigger']) this.eventsFolded.inc({ kind }, 0);
-    this.stateGauges(registers);
+    this.byState = new Gauge({ name: 'dregsy_tasks', help: 'Tasks of the config in force, by state (idle, debouncing, queued, running, paused, disabled).', labelNames: ['state'], registers });
     this.registryFamilies(registers);
   }
 
   async text(): Promise<string> {
-    for (const t of this.opts.tasks()) this.tasks.setPaused(t.name, t.paused);
+    const states = this.opts.tasks();
+    const counts = new Map<string, number>(STATES.map((s) => [s, 0]));
+    for (const t of states) {
+      this.tasks.setPaused(t.name, t.paused);
+      counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+    }
+    for (const [state, n] of counts) this.byState.set({ state }, n);
     return `${await this.registry.metrics()}\n${this.tasks.render()}`;
   }
 
@@ -123,21 +131,6 @@ export class Metrics implements ServiceObserver, WebhookObserver {
     if (counts.notAPush > 0) this.eventsIgnored.inc({ endpoint, reason: 'not-a-push' }, counts.notAPush);
     if (counts.repeated > 0) this.eventsIgnored.inc({ endpoint, reason: 'repeated' }, counts.repeated);
     if (counts.noTask > 0) this.eventsIgnored.inc({ endpoint, reason: 'no-task' }, counts.noTask);
-  }
-
-  private stateGauges(registers: Registry[]): void {
-    const tasks = this.opts.tasks;
-    new Gauge({
-      name: 'dregsy_tasks',
-      help: 'Tasks of the config in force, by state (idle, debouncing, queued, running, paused, disabled).',
-      labelNames: ['state'],
-      registers,
-      collect() {
-        const counts = new Map<string, number>(STATES.map((s) => [s, 0]));
-        for (const t of tasks()) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
-        for (const [state, n] of counts) this.set({ state }, n);
-      },
-    });
   }
 
   /** Read from the runtime's RegistryHealth at scrape time (its snapshot()). */

@@ -129,9 +129,18 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     this.kick();
   }
 
+  /** State and pause alone: what a metrics scrape needs, without building a whole snapshot. */
+  brief(): { name: string; state: TaskState; paused: boolean } {
+    return { name: this.task.name, state: this.publicState(), paused: this.paused };
+  }
+
+  private publicState(): TaskState {
+    return this.task.timing.disabled ? 'disabled' : this.state === 'idle' && this.paused ? 'paused' : this.state;
+  }
+
   status(): TaskStatus<O> {
     const disabled = this.task.timing.disabled;
-    const state: TaskState = disabled ? 'disabled' : this.state === 'idle' && this.paused ? 'paused' : this.state;
+    const state = this.publicState();
     const p = this.pending;
     let nextRunAt: number | undefined;
     let nextTrigger: TriggerKind | undefined;

@@ -14,7 +14,7 @@ import type { ResolvedTask } from '../model/task.js';
 import type { PushEvent } from '../plan/push-match.js';
 import type { Clock } from '../schedule/clock.js';
 import { Scheduler } from '../schedule/scheduler.js';
-import type { RunContext, RunPlan, TriggerKind } from '../schedule/types.js';
+import type { RunContext, RunPlan, TaskState, TriggerKind } from '../schedule/types.js';
 import { describeShard, shardOf } from '../shard/choice.js';
 import type { RunScope, TaskRunResult } from '../sync/run-task.js';
 import { routePush } from './push-routing.js';
@@ -149,6 +149,10 @@ export class Service implements PushSink, ServiceControl {
     else if (this.config.tasks.length > 0 && this.runtimeKey === undefined) reasons.push('the relay is not prepared');
     if (this.scheduler.stopping) reasons.push('shutting down');
     return { ready: reasons.length === 0, reasons };
+  }
+
+  taskStates(): Array<{ name: string; state: TaskState; paused: boolean }> {
+    return this.scheduler.states();
   }
 
   definitions(): ResolvedTask[] {

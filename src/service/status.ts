@@ -3,7 +3,7 @@
  * Snapshots only; nothing here lets a reader change the service.
  */
 import type { ResolvedTask } from '../model/task.js';
-import type { TaskStatus } from '../schedule/types.js';
+import type { TaskState, TaskStatus } from '../schedule/types.js';
 import type { TaskRunResult } from '../sync/run-task.js';
 import type { RegistryCounters } from '../registry/health.js';
 import type { RunCounts } from '../sync/image-result.js';
@@ -52,6 +52,8 @@ export interface Readiness {
 /** Operations the ops API offers; the same as the service's own methods. */
 export interface ServiceControl {
   status(): ServiceStatus;
+  /** Name, state and pause of every task: a cheap status() for metrics. */
+  taskStates(): Array<{ name: string; state: TaskState; paused: boolean }>;
   /** The resolved tasks in force, in config order. */
   definitions(): ResolvedTask[];
   details(task: string): TaskDetails | undefined;
