@@ -136,7 +136,8 @@ export const opsBench: BenchSection = {
       await writeFile(listenFile, config(source, target, true));
       const served = start(listenFile);
       daemons.push(served);
-      await until(() => /listening on http:\/\/\S+/.test(served.out()), 60_000, 'the listener');
+      await until(() => /listening on http:\/\/\S+/.test(served.out()) || served.child.exitCode !== null, 300_000, 'the listener');
+      if (served.child.exitCode !== null) throw new Error(`bench ops: dregsy ended (${served.child.exitCode}): ${served.out().slice(-2000)}`);
       const base = /listening on (http:\/\/\S+)/.exec(served.out())![1]!;
       await until(() => finished(served) >= TASKS, 600_000, 'every task to run (listener)');
       const idleRss = await settledRss(served.child.pid!);

@@ -30,6 +30,11 @@ export class Redactor {
     if (changed) this.secrets.sort((a, b) => b.length - a.length);
   }
 
+  /** How many forms are hidden: grows when a secret is added (a cache of redacted text can tell). */
+  get size(): number {
+    return this.secrets.length;
+  }
+
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) {

@@ -37,9 +37,12 @@ const seconds = (ms: number) => String(Math.round(ms) / 1000);
 
 export class TaskFamilies {
   private readonly tasks = new Map<string, TaskCounters>();
+  /** The whole text, encoded, until something changes. */
+  private rendered: Buffer | undefined;
 
   /** The tasks in force: new ones start at zero (so `rate()` sees their first run), gone ones go. */
   setTasks(names: readonly string[]): void {
+    this.rendered = undefined;
     const keep = new Set(names);
     for (const name of [...this.tasks.keys()]) if (!keep.has(name)) this.tasks.delete(name);
     for (const name of names) if (!this.tasks.has(name)) this.tasks.set(name, fresh(name));
@@ -64,6 +67,7 @@ export class TaskFamilies {
     t.lastRun = endedAt;
     t.lastOk = result.ok;
     t.lines = undefined;
+    this.rendered = undefined;
   }
 
   /** Paused or not, read from the scheduler at scrape time. */
@@ -72,12 +76,15 @@ export class TaskFamilies {
     if (t && t.paused !== paused) {
       t.paused = paused;
       t.lines = undefined;
+      this.rendered = undefined;
     }
   }
 
-  render(): string {
+  render(): Buffer {
     // Each task's lines are written once per change (a run ending, a pause) and reused by every
-    // scrape until the next: with 1,000 tasks a scrape is then ~7,000 string joins.
+    // scrape until the next: with 1,000 tasks a scrape is then ~7,000 string joins, and none
+    // when nothing changed since the last scrape.
+    if (this.rendered !== undefined) return this.rendered;
     const all = [...this.tasks.values()];
     for (const t of all) t.lines ??= linesOf(t);
     let out = '';
@@ -86,7 +93,8 @@ export class TaskFamilies {
       for (const t of all) out += t.lines![i];
       out += '\n';
     });
-    return out;
+    this.rendered = Buffer.from(out, 'utf8');
+    return this.rendered;
   }
 }
 

@@ -92,3 +92,27 @@ test('requests are reported with whether they folded into work already waiting',
   h.scheduler.shutdown('test');
   await h.finish();
 });
+
+test('the version goes up with every change a snapshot shows: requests, ticks, pause, resume, runs', async () => {
+  const h = harness();
+  h.scheduler.setTasks([task('a', { intervalMs: 60_000, runOnStart: false })]);
+  const seen = () => ({ v: h.scheduler.version, s: JSON.stringify(h.scheduler.status()) });
+  let last = seen();
+  const step = async (what: string, act: () => unknown) => {
+    await act();
+    const now = seen();
+    assert.ok(now.v > last.v, `${what}: version`);
+    assert.notEqual(now.s, last.s, `${what}: the snapshot differs too`);
+    last = now;
+  };
+  await step('pause', () => h.scheduler.pause('a'));
+  await step('a tick while paused (pending, next run)', () => h.clock.advance(60_000));
+  await step('resume (the pending run starts)', async () => {
+    h.scheduler.resume('a');
+    await flush();
+  });
+  await step('the run ends', () => h.finish());
+  await step('a request during nothing', () => h.scheduler.request('a', 'manual'));
+  h.scheduler.shutdown('test');
+  await h.finish();
+});

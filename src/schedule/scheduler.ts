@@ -42,6 +42,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
   private readonly quietWaiters = new Set<() => void>();
   /** Said once per stretch: every run is done and dregsy keeps running for what is scheduled. */
   private idleSaid = false;
+  private changes = 0;
   /** Paused tasks by name: a pause holds across a reload that changes the task's definition. */
   private readonly paused = new Set<string>();
 
@@ -118,6 +119,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
     if (!c) return 'unknown';
     this.paused.add(task);
     c.pause();
+    this.changed();
     return 'accepted';
   }
 
@@ -126,6 +128,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
     if (!c) return 'unknown';
     this.paused.delete(task);
     c.resume();
+    this.changed();
     return 'accepted';
   }
 
@@ -189,7 +192,16 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
     });
   }
 
+  /**
+   * Goes up with every change a status snapshot could show (state, pending work, runs, timers,
+   * pause, the task list), so a reader may reuse what it built from an earlier snapshot.
+   */
+  get version(): number {
+    return this.changes;
+  }
+
   private changed(): void {
+    this.changes++;
     const idle = !this.stopping && [...this.controllers.values(), ...this.leaving].every((c) => c.quiet) && !this.done();
     if (idle && !this.idleSaid) this.opts.logger.debug('every run is done; waiting for the next scheduled run or push event');
     this.idleSaid = idle;

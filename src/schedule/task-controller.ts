@@ -115,6 +115,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     this.pending = foldRequest(this.pending, kind, images, this.ctx.clock.now());
     this.ctx.requested?.(this.task.name, kind, folded);
     this.kick();
+    this.ctx.changed(); // what is pending changed, even when kick had nothing to do
     return true;
   }
 
@@ -300,6 +301,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
         this.tickTimer = undefined;
         this.request(kind);
         this.armTick();
+        this.ctx.changed(); // the next run time moved
       }),
     };
     this.log.info(`next run at ${iso(fireAt)} (${why})`);

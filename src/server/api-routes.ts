@@ -62,8 +62,19 @@ function control(ctx: ApiContext, action: 'pause' | 'resume' | 'run'): Route {
 
 export function apiRoutes(ctx: ApiContext): Route[] {
   const json = (status: number, value: unknown) => redactedJson(ctx.redactor, status, value);
+  // The list is rebuilt only when some task's status changed (or a secret was added to the
+  // Redactor): with 1,000 tasks it is half a megabyte of JSON, and dashboards poll it.
+  let listed: { version: number; secrets: number; reply: Reply } | undefined;
+  const list = (): Reply => {
+    const version = ctx.service.statusVersion();
+    if (listed?.version !== version || listed.secrets !== ctx.redactor.size) {
+      const reply = json(200, { tasks: tasksList(ctx.service) });
+      listed = { version, secrets: ctx.redactor.size, reply: { ...reply, body: Buffer.from(reply.text ?? '', 'utf8') } };
+    }
+    return listed.reply;
+  };
   return [
-    guarded(ctx, 'GET', '/api/v1/tasks', false, () => json(200, { tasks: tasksList(ctx.service) })),
+    guarded(ctx, 'GET', '/api/v1/tasks', false, list),
     guarded(ctx, 'GET', '/api/v1/tasks/:name', false, (req) => {
       const d = ctx.service.details(req.params.name ?? '');
       return d ? json(200, taskDetailsView(d)) : json(404, { error: `no task '${req.params.name ?? ''}'` });

@@ -128,8 +128,9 @@ export function createServiceListener(opts: ServiceListenerOptions): ServiceList
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.headersSent) return;
-  const body = reply.text ?? (reply.json === undefined ? '' : `${JSON.stringify(reply.json)}\n`);
-  const type = reply.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json';
-  res.writeHead(reply.status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...reply.headers });
+  // Encoded once: a status page or a scrape of 1,000 tasks is half a megabyte.
+  const body = reply.body ?? Buffer.from(reply.text ?? (reply.json === undefined ? '' : `${JSON.stringify(reply.json)}\n`), 'utf8');
+  const type = reply.text !== undefined || reply.body !== undefined ? 'text/plain; charset=utf-8' : 'application/json';
+  res.writeHead(reply.status, { 'content-type': type, 'content-length': body.length, ...reply.headers });
   res.end(body);
 }

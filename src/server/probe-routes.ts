@@ -46,7 +46,7 @@ export function probeRoutes(ctx: ProbeContext): Route[] {
       method: 'GET',
       path: '/metrics',
       async handle() {
-        return { status: 200, headers: { ...NO_STORE, 'content-type': metrics.contentType }, text: await metrics.text() };
+        return { status: 200, headers: { ...NO_STORE, 'content-type': metrics.contentType }, body: await metrics.body() };
       },
     });
   }

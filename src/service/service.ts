@@ -151,6 +151,10 @@ export class Service implements PushSink, ServiceControl {
     return { ready: reasons.length === 0, reasons };
   }
 
+  statusVersion(): number {
+    return this.scheduler.version;
+  }
+
   taskStates(): Array<{ name: string; state: TaskState; paused: boolean }> {
     return this.scheduler.states();
   }

@@ -52,6 +52,8 @@ export interface Readiness {
 /** Operations the ops API offers; the same as the service's own methods. */
 export interface ServiceControl {
   status(): ServiceStatus;
+  /** Goes up whenever the tasks' status could have changed (see Scheduler.version). */
+  statusVersion(): number;
   /** Name, state and pause of every task: a cheap status() for metrics. */
   taskStates(): Array<{ name: string; state: TaskState; paused: boolean }>;
   /** The resolved tasks in force, in config order. */
