@@ -89,6 +89,8 @@ export class Service implements PushSink, ServiceControl {
   private configStatus: ConfigStatus | undefined;
   private reloading: Promise<unknown> = Promise.resolve();
   private readonly startedAt: string;
+  /** The first config, loaded but not yet in force, and what was asked of it meanwhile. */
+  private starting: { config: ServiceConfig; queued: Array<() => void> } | undefined;
   /** runtimeKey of the runtime in use; undefined until a config with tasks needs one. */
   private runtimeKey: string | undefined;
 
@@ -110,6 +112,7 @@ export class Service implements PushSink, ServiceControl {
   async run(): Promise<ServiceResult> {
     const config = await this.opts.load();
     this.warnAbout(config);
+    this.starting = { config, queued: [] };
     try {
       // The listener comes first, so probes answer while the relay is prepared (the Docker
       // relay may wait minutes for its Engine): alive, but not ready yet.
@@ -119,6 +122,9 @@ export class Service implements PushSink, ServiceControl {
       }
       await this.ensureRuntime(config);
       this.adopt(config);
+      const queued = this.starting.queued;
+      this.starting = undefined;
+      for (const act of queued) act();
       await this.scheduler.whenDone();
       if (!this.scheduler.stopping) this.scheduler.shutdown('all done');
       await this.scheduler.settled();
@@ -184,18 +190,24 @@ export class Service implements PushSink, ServiceControl {
   }
 
   pause(task: string): 'accepted' | 'unknown' {
+    const early = this.early(task, false, () => this.pause(task));
+    if (early) return early === 'accepted' ? early : 'unknown';
     const r = this.scheduler.pause(task);
     if (r === 'accepted') this.opts.logger.info('paused', { task });
     return r === 'accepted' ? r : 'unknown';
   }
 
   resume(task: string): 'accepted' | 'unknown' {
+    const early = this.early(task, false, () => this.resume(task));
+    if (early) return early === 'accepted' ? early : 'unknown';
     const r = this.scheduler.resume(task);
     if (r === 'accepted') this.opts.logger.info('resumed', { task });
     return r === 'accepted' ? r : 'unknown';
   }
 
   runNow(task: string): 'accepted' | 'unknown' | 'disabled' | 'paused' {
+    const early = this.early(task, true, () => this.runNow(task));
+    if (early) return early;
     if (this.scheduler.status().some((t) => t.name === task && t.paused)) return 'paused';
     const r = this.scheduler.request(task, 'manual');
     if (r === 'accepted') this.opts.logger.info('run requested', { task });
@@ -203,13 +215,33 @@ export class Service implements PushSink, ServiceControl {
   }
 
   trigger(task: string): 'accepted' | 'unknown' | 'disabled' {
-    return this.scheduler.request(task, 'trigger');
+    return this.early(task, true, () => this.trigger(task)) ?? this.scheduler.request(task, 'trigger');
   }
 
   push(events: readonly PushEvent[]): { tasks: string[]; unmatched: number } {
+    if (this.starting) {
+      const { byTask, unmatched } = routePush(this.starting.config.tasks, events);
+      this.starting.queued.push(() => this.push(events));
+      return { tasks: [...byTask.keys()], unmatched };
+    }
     const { byTask, unmatched } = routePush(this.scheduler.tasks(), events);
     for (const [task, images] of byTask) this.scheduler.request(task, 'webhook', images);
     return { tasks: [...byTask.keys()], unmatched };
+  }
+
+  /**
+   * While the first config is loaded but not yet in force (the listener is up, the relay is
+   * being prepared), a request is answered from that config and carried out once it is in
+   * force: a registry's notification or a trigger sent then is not lost. Undefined: started.
+   */
+  private early(task: string, refuseDisabled: boolean, act: () => void): 'accepted' | 'unknown' | 'disabled' | undefined {
+    const s = this.starting;
+    if (!s) return undefined;
+    const t = s.config.tasks.find((x) => x.name === task);
+    if (!t) return 'unknown';
+    if (refuseDisabled && t.timing.disabled) return 'disabled';
+    s.queued.push(act);
+    return 'accepted';
   }
 
   private async doReload(why: string): Promise<boolean> {

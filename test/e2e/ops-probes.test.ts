@@ -79,6 +79,9 @@ tasks:
     assert.equal(notReady.status, 503);
     assert.deepEqual(notReady.body, { status: 'not ready', reasons: ['loading the config and preparing the relay'] });
     assert.equal((await probe(base, '/healthz')).status, 200, 'alive while preparing');
+    // Asked before the config is in force: answered from the loaded config, carried out once it is.
+    assert.equal((await fetch(`${base}/api/v1/tasks/nope/run`, { method: 'POST' })).status, 404);
+    assert.equal((await fetch(`${base}/api/v1/tasks/long/run`, { method: 'POST' })).status, 202);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await probe(base, '/readyz')).status, 503, 'still held');
     await writeFile(join(dir, 'ready'), '');
