@@ -100,3 +100,25 @@ test('process metrics carry the dregsy_ prefix too', async () => {
 test('label values are escaped as the text format wants', () => {
   assert.equal(escapeLabel('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
 });
+
+test('many tasks (kept in blocks): each family once, every task in config order, a change shows on the next scrape and only there', async () => {
+  const names = Array.from({ length: 150 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+  const m = metrics();
+  m.tasksChanged(names, 1_000);
+  for (const n of names) m.runEnded(result(n, ['skipped'], 10), 1_700_000_000_000);
+  const first = await m.text();
+  const s = parseMetrics(first);
+  assert.equal(s.names.filter((n) => n === 'dregsy_images_total').length, 1, 'one family, not one per block');
+  assert.deepEqual([...new Set(s.labels('dregsy_images_total').map((l) => l.task))], names);
+  assert.equal(first, await m.text(), 'nothing changed: the same page');
+  m.runEnded(result('t100', ['copied', 'copied'], 20), 1_700_000_005_000);
+  const t = parseMetrics(await m.text());
+  assert.equal(t.value('dregsy_images_total', { task: 't100', result: 'copied' }), 2);
+  assert.equal(t.value('dregsy_task_last_success_timestamp_seconds', { task: 't100' }), 1_700_000_005);
+  assert.equal(t.value('dregsy_images_total', { task: 't099', result: 'copied' }), 0);
+  assert.equal(t.value('dregsy_task_runs_total', { task: 't149', outcome: 'ok' }), 1);
+  m.tasksChanged(['new', ...names.slice(1)], 2_000); // a reload: one gone, one new in front
+  const r = parseMetrics(await m.text());
+  assert.deepEqual([...new Set(r.labels('dregsy_task_paused').map((l) => l.task))], ['new', ...names.slice(1)]);
+  assert.equal(r.value('dregsy_task_runs_total', { task: 't100', outcome: 'ok' }), 2, 'kept tasks keep their counts');
+});

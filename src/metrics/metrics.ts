@@ -88,11 +88,14 @@ export class Metrics implements ServiceObserver, WebhookObserver {
   }
 
   async text(): Promise<string> {
-    return (await this.body()).toString('utf8');
+    return Buffer.concat(await this.body()).toString('utf8');
   }
 
-  /** The page as sent: prom-client's text, then the per-task families (kept encoded between changes). */
-  async body(): Promise<Buffer> {
+  /**
+   * The page as sent, as buffers to write one after another: prom-client's text, then the
+   * per-task families, kept encoded between changes (task-families.ts says why not one buffer).
+   */
+  async body(): Promise<Buffer[]> {
     const states = this.opts.tasks();
     const counts = new Map<string, number>(STATES.map((s) => [s, 0]));
     for (const t of states) {
@@ -100,7 +103,7 @@ export class Metrics implements ServiceObserver, WebhookObserver {
       counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
     }
     for (const [state, n] of counts) this.byState.set({ state }, n);
-    return Buffer.concat([Buffer.from(`${await this.registry.metrics()}\n`, 'utf8'), this.tasks.render()]);
+    return [Buffer.from(`${await this.registry.metrics()}\n`, 'utf8'), ...this.tasks.render()];
   }
 
   /** A config came into force: the one at start counts as a successful load, as Prometheus itself reports it. */

@@ -130,7 +130,14 @@ function send(res: ServerResponse, reply: Reply): void {
   if (res.headersSent) return;
   // Encoded once: a status page or a scrape of 1,000 tasks is half a megabyte.
   const body = reply.body ?? Buffer.from(reply.text ?? (reply.json === undefined ? '' : `${JSON.stringify(reply.json)}\n`), 'utf8');
+  const parts: readonly Buffer[] = Buffer.isBuffer(body) ? [body] : body;
   const type = reply.text !== undefined || reply.body !== undefined ? 'text/plain; charset=utf-8' : 'application/json';
-  res.writeHead(reply.status, { 'content-type': type, 'content-length': body.length, ...reply.headers });
-  res.end(body);
+  let length = 0;
+  for (const p of parts) length += p.length;
+  res.writeHead(reply.status, { 'content-type': type, 'content-length': length, ...reply.headers });
+  // Parts go to the socket as they are (one writev while corked): joining them first would
+  // cost a fresh buffer of the whole size per reply.
+  res.cork();
+  for (const p of parts) res.write(p);
+  res.end();
 }

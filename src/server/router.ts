@@ -23,8 +23,8 @@ export interface Reply {
   json?: unknown;
   /** Sent as is (e.g. Prometheus text); `headers['content-type']` says what it is (default plain text). */
   text?: string;
-  /** `text` already encoded (a reply reused many times); wins over `text`. */
-  body?: Buffer;
+  /** `text` already encoded (a reply reused many times), or in parts written one after another; wins over `text`. */
+  body?: Buffer | readonly Buffer[];
 }
 
 export interface Route {
