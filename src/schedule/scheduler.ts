@@ -137,6 +137,17 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
     return [...this.controllers.values()].sort((a, b) => a.definition.index - b.definition.index).map((c) => c.brief());
   }
 
+  /** Each task's stamp (TaskController.stamp), in config order: which snapshots changed. */
+  stamps(): Array<{ name: string; stamp: number }> {
+    return [...this.controllers.values()].sort((a, b) => a.definition.index - b.definition.index).map((c) => ({ name: c.name, stamp: c.stamp }));
+  }
+
+  /** One task's snapshot and definition. */
+  statusOf(task: string): { status: TaskStatus<O>; definition: T } | undefined {
+    const c = this.controllers.get(task);
+    return c ? { status: c.status(), definition: c.definition } : undefined;
+  }
+
   status(): Array<TaskStatus<O>> {
     return [...this.controllers.values()].sort((a, b) => a.definition.index - b.definition.index).map((c) => c.status());
   }
@@ -222,6 +233,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
       run: this.opts.run,
       signals: { stop: this.stopController.signal, kill: this.killController.signal },
       changed: () => this.changed(),
+      nextStamp: () => ++this.changes,
       ...(this.opts.onRequest ? { requested: this.opts.onRequest } : {}),
     };
   }

@@ -30,6 +30,8 @@ export interface ControllerContext<T extends ScheduledTask, O extends RunOutcome
   signals: RunSignals;
   /** Told after every change of state, so the owner can see when everything is quiet. */
   changed(): void;
+  /** A number never given before (the owner's version counter): stamps this task's last change. */
+  nextStamp?(): number;
   /** Told of every request taken; `folded`: it joined work already waiting (for metrics). */
   requested?(task: string, kind: TriggerKind, folded: boolean): void;
 }
@@ -43,6 +45,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
   private retired = false;
   private current: TriggerKind[] | undefined;
   private runStartedAt: number | undefined;
+  private queuedAt: number | undefined;
   private dueTimer: { at: number; cancel: () => void } | undefined;
   private tickTimer: { at: number; kind: TriggerKind; cancel: () => void } | undefined;
   private lastEndAt: number | undefined;
@@ -51,6 +54,8 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
   private readonly anchor: number;
   private busy: Promise<void>;
   private readonly log: Logger;
+  /** Set at every change this task's status could show; see `stamp`. */
+  private changedAt: number;
 
   /**
    * `after`: the previous definition's run still in flight (a changed task waits for it).
@@ -66,6 +71,22 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     this.anchor = ctx.clock.now();
     this.busy = after;
     this.log = ctx.logger.child({ task: task.name });
+    this.changedAt = ctx.nextStamp?.() ?? 0;
+  }
+
+  /**
+   * Changes whenever this task's status() could differ (stamps are never reused, not even by
+   * another controller of the same name after a reload), so a reader may keep what it built
+   * from an earlier snapshot while the stamp is the same.
+   */
+  get stamp(): number {
+    return this.changedAt;
+  }
+
+  /** Stamps a change and tells the owner. */
+  private touch(): void {
+    this.changedAt = this.ctx.nextStamp?.() ?? this.changedAt + 1;
+    this.ctx.changed();
   }
 
   get name(): string {
@@ -96,6 +117,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
   /** The same definition from a reloaded config: keeps timer, pending work and history. */
   update(task: T): void {
     this.task = task;
+    this.changedAt = this.ctx.nextStamp?.() ?? this.changedAt + 1;
   }
 
   /** Stops scheduling (removed by a reload, or shutdown); a run in flight finishes. */
@@ -115,19 +137,20 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     this.pending = foldRequest(this.pending, kind, images, this.ctx.clock.now());
     this.ctx.requested?.(this.task.name, kind, folded);
     this.kick();
-    this.ctx.changed(); // what is pending changed, even when kick had nothing to do
+    this.touch(); // what is pending changed, even when kick had nothing to do
     return true;
   }
 
   pause(): void {
     this.paused = true;
     if (this.state === 'debouncing') this.toIdle();
-    this.ctx.changed();
+    this.touch();
   }
 
   resume(): void {
     this.paused = false;
     this.kick();
+    this.touch(); // paused shows even when kick had nothing to do (a run in flight)
   }
 
   /** State and pause alone: what a metrics scrape needs, without building a whole snapshot. */
@@ -146,7 +169,8 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     let nextRunAt: number | undefined;
     let nextTrigger: TriggerKind | undefined;
     if (!disabled && !this.paused) {
-      if (this.state === 'queued') nextRunAt = this.ctx.clock.now();
+      // since when it waits for a run slot: a fixed time, so the snapshot holds while the stamp does
+      if (this.state === 'queued') nextRunAt = this.queuedAt;
       else if (this.dueTimer) nextRunAt = this.dueTimer.at;
       if (nextRunAt !== undefined) nextTrigger = p ? [...p.kinds][0] : undefined;
       if (this.tickTimer && (nextRunAt === undefined || this.tickTimer.at < nextRunAt)) {
@@ -181,13 +205,14 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
         this.dueTimer = { at: due, cancel: this.ctx.clock.setTimer(due - now, () => this.onDue()) };
       }
       this.state = 'debouncing';
-      this.ctx.changed();
+      this.touch();
       return;
     }
     this.dueTimer?.cancel();
     this.dueTimer = undefined;
     this.state = 'queued';
-    this.ctx.changed();
+    this.queuedAt = this.ctx.clock.now();
+    this.touch();
     const previous = this.busy;
     this.busy = previous.then(() => this.cycle());
   }
@@ -202,14 +227,14 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     this.dueTimer?.cancel();
     this.dueTimer = undefined;
     if (this.state === 'debouncing') this.state = 'idle';
-    this.ctx.changed();
+    this.touch();
   }
 
   private async cycle(): Promise<void> {
     const release = await this.ctx.slots.acquire(this.ctx.signals.stop);
     if (!release) {
       this.state = 'idle';
-      this.ctx.changed();
+      this.touch();
       return;
     }
     try {
@@ -226,7 +251,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
       this.state = 'idle';
       this.current = undefined;
       this.kick();
-      this.ctx.changed();
+      this.touch();
     }
   }
 
@@ -251,7 +276,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
     const { clock } = this.ctx;
     this.state = 'running';
     this.current = plan.triggers;
-    this.ctx.changed();
+    this.touch();
     const started = clock.now();
     this.runStartedAt = started;
     let outcome: O;
@@ -301,7 +326,7 @@ export class TaskController<T extends ScheduledTask, O extends RunOutcome> {
         this.tickTimer = undefined;
         this.request(kind);
         this.armTick();
-        this.ctx.changed(); // the next run time moved
+        this.touch(); // the next run time moved
       }),
     };
     this.log.info(`next run at ${iso(fireAt)} (${why})`);

@@ -161,6 +161,10 @@ export class Service implements PushSink, ServiceControl {
     return this.scheduler.version;
   }
 
+  taskStamps(): Array<{ name: string; stamp: number }> {
+    return this.scheduler.stamps();
+  }
+
   taskStates(): Array<{ name: string; state: TaskState; paused: boolean }> {
     return this.scheduler.states();
   }
@@ -170,10 +174,8 @@ export class Service implements PushSink, ServiceControl {
   }
 
   details(task: string): TaskDetails | undefined {
-    const status = this.scheduler.status().find((t) => t.name === task);
-    const definition = this.scheduler.tasks().find((t) => t.name === task);
-    if (!status || !definition) return undefined;
-    return { task: definition, status, lastResult: this.latest.get(task) };
+    const one = this.scheduler.statusOf(task);
+    return one ? { task: one.definition, status: one.status, lastResult: this.latest.get(task) } : undefined;
   }
 
   registryCounters(): readonly RegistryCounters[] {

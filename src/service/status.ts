@@ -54,6 +54,8 @@ export interface ServiceControl {
   status(): ServiceStatus;
   /** Goes up whenever the tasks' status could have changed (see Scheduler.version). */
   statusVersion(): number;
+  /** Each task's stamp, in config order: a task's details are the same while its stamp is (Scheduler.stamps). */
+  taskStamps(): Array<{ name: string; stamp: number }>;
   /** Name, state and pause of every task: a cheap status() for metrics. */
   taskStates(): Array<{ name: string; state: TaskState; paused: boolean }>;
   /** The resolved tasks in force, in config order. */
