@@ -197,9 +197,10 @@ export const opsBench: BenchSection = {
       const idleRss = await settledRss(served.child.pid!);
       const metrics = await steady(`${base}/metrics`, served.child.pid!);
       const tasks = await steady(`${base}/api/v1/tasks`, served.child.pid!);
-      const changed = await afterRuns(base, served.child.pid!);
       const health = await steady(`${base}/healthz`, served.child.pid!);
+      // before the runs below: they would count what runs allocate, not what serving does
       const servedRss = await settledRss(served.child.pid!);
+      const changed = await afterRuns(base, served.child.pid!);
       const load = (await readFile('/proc/loadavg', 'utf8')).split(' ')[0];
       await stop(served);
 
@@ -239,7 +240,7 @@ exceeds the cores, on the wall median otherwise (now: ${shared ? 'CPU' : 'wall'}
 ${lines.join('\n')}
 
 Memory: the same ${TASKS}-task config run without \`listen\` and with it, RSS (median of 10 samples a second apart, once
-every task has run; with the listener again after the requests above). The metrics are counted either way; what
+every task has run; with the listener again after the unchanged requests above, before the runs). The metrics are counted either way; what
 \`listen\` adds is the HTTP server and serving the pages. RSS moves with when V8 collects garbage, by some MB either way.
 
 | without listen MB | with listen, idle MB | with listen, after the requests MB | added MB | goal MB | |
