@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMetrics } from '../../test/support/prometheus.js';
-import type { RegistryCounters } from '../service/observer.js';
+import { silentLogger } from '../log/logger.js';
+import { RegistryHealth, type RegistryCounters } from '../registry/health.js';
 import { emptyCounts, type ImageResult } from '../sync/image-result.js';
 import type { TaskRunResult } from '../sync/run-task.js';
 import { Metrics } from './metrics.js';
@@ -19,12 +20,12 @@ function result(task: string, actions: Array<ImageResult['action']>, durationMs:
   return { task, ok: counts.failed === 0, scope: 'full', startedAt: new Date(0).toISOString(), durationMs, counts, images: actions.map(image) };
 }
 
-function metrics(registries: RegistryCounters[] = [], states: Array<{ name: string; state: 'idle' | 'paused' | 'running'; paused: boolean }> = []) {
-  return new Metrics({ version: '1.2.3', tasks: () => states, registries: () => registries, processMetrics: false });
+function metrics(registries: () => readonly RegistryCounters[] = () => [], states: Array<{ name: string; state: 'idle' | 'paused' | 'running'; paused: boolean }> = []) {
+  return new Metrics({ version: '1.2.3', tasks: () => states, registries, processMetrics: false });
 }
 
 test('per task: images by result, runs by outcome, duration, last success; every task from the start at zero', async () => {
-  const m = metrics([], [{ name: 'quiet "one"', state: 'paused', paused: true }]);
+  const m = metrics(undefined, [{ name: 'quiet "one"', state: 'paused', paused: true }]);
   m.tasksChanged(['mirror', 'broken', 'quiet "one"'], 1_000);
   m.runEnded(result('mirror', ['copied', 'copied', 'copied', 'skipped', 'skipped'], 2_500), 1_700_000_000_000);
   m.runEnded(result('broken', ['failed'], 100), 1_700_000_001_000);
@@ -76,18 +77,27 @@ test('webhook events, folding and reloads', async () => {
   assert.equal(t.value('dregsy_config_reloads_total', { result: 'success' }), 1);
 });
 
-test('registry counters come through the seam, read at scrape time', async () => {
-  const counters: RegistryCounters[] = [{ registry: 'r:5000', requests: { '2xx': 7, '4xx': 1, network: 2 }, retries: 3, retriesRefused: 1, slowdown: { kind: 'rate-limited' } }];
-  const m = metrics(counters);
+test("registry requests, retries and slowdowns: the registry client's RegistryHealth, read at scrape time", async () => {
+  const health = new RegistryHealth({ logger: silentLogger(), budget: 2, maxDelayMs: 30_000 });
+  const m = metrics(() => health.snapshot());
+  assert.deepEqual(parseMetrics(await m.text()).labels('dregsy_registry_requests_total'), [], 'no registry before the first request');
+  for (const status of [200, 200, 404]) health.record('r:5000', { status, headers: {} });
+  health.record('r:5000', { error: new Error('ECONNRESET') });
+  health.record('r:5000', { status: 429, headers: { 'retry-after': '10' } });
+  assert.equal(health.spendRetry('r:5000'), true);
+  assert.equal(health.spendRetry('r:5000'), true);
+  assert.equal(health.spendRetry('r:5000'), false, 'a budget of 2: the third is refused');
   const s = parseMetrics(await m.text());
-  assert.equal(s.value('dregsy_registry_requests_total', { registry: 'r:5000', status_class: '2xx' }), 7);
-  assert.equal(s.value('dregsy_registry_requests_total', { registry: 'r:5000', status_class: 'network' }), 2);
-  assert.equal(s.value('dregsy_registry_retries_total', { registry: 'r:5000' }), 3);
+  assert.equal(s.value('dregsy_registry_requests_total', { registry: 'r:5000', status_class: '2xx' }), 2);
+  assert.equal(s.value('dregsy_registry_requests_total', { registry: 'r:5000', status_class: '4xx' }), 2, '404 and 429');
+  assert.equal(s.value('dregsy_registry_requests_total', { registry: 'r:5000', status_class: 'network' }), 1);
+  assert.equal(s.value('dregsy_registry_retries_total', { registry: 'r:5000' }), 2);
   assert.equal(s.value('dregsy_registry_retries_refused_total', { registry: 'r:5000' }), 1);
   assert.equal(s.value('dregsy_registry_slowdown', { registry: 'r:5000', kind: 'rate-limited' }), 1);
   assert.equal(s.value('dregsy_registry_slowdown', { registry: 'r:5000', kind: 'none' }), 0);
-  counters[0] = { ...counters[0]!, retries: 5 };
-  assert.equal(parseMetrics(await m.text()).value('dregsy_registry_retries_total', { registry: 'r:5000' }), 5);
+  health.record('r:5000', { status: 200, headers: {} });
+  const t = parseMetrics(await m.text());
+  assert.equal(t.value('dregsy_registry_requests_total', { registry: 'r:5000', status_class: '2xx' }), 3, 'read again at the next scrape');
 });
 
 test('process metrics carry the dregsy_ prefix too', async () => {

@@ -67,7 +67,7 @@ test('an unchanged stamp means an unchanged snapshot; stamps are never reused', 
         else if (o.kind === 'resume') scheduler.resume(o.task);
         else if (o.kind === 'advance') await clock.advance(o.ms);
         else if (o.kind === 'finish') releases.shift()?.();
-        else {
+        else if (o.kind === 'reload') {
           version++;
           scheduler.setTasks(tasks(o.interval, o.drop));
         }

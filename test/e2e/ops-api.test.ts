@@ -124,6 +124,13 @@ test('/metrics after a run that copied 3 and skipped 2: counters by name and lab
   assert.equal(m.value('dregsy_task_last_success_timestamp_seconds', { task: 'broken' }), undefined);
   assert.equal(m.sumCount('dregsy_task_run_duration_seconds', { task: 'mirror' })?.count, 1);
   assert.equal(m.value('dregsy_config_last_reload_successful'), 1);
+  // the native relay's requests, counted by the runtime's RegistryHealth
+  for (const registry of [source.host, target.host]) {
+    assert.ok(m.value('dregsy_registry_requests_total', { registry, status_class: '2xx' })! > 0, `${registry}: requests answered 2xx`);
+    assert.ok(m.value('dregsy_registry_requests_total', { registry, status_class: '4xx' })! > 0, `${registry}: the 401 that asks for credentials`);
+    assert.equal(m.value('dregsy_registry_retries_total', { registry }), 0);
+    assert.equal(m.value('dregsy_registry_slowdown', { registry, kind: 'none' }), 1);
+  }
   assert.ok(m.value('dregsy_process_resident_memory_bytes')! > 0);
   assert.ok(m.names.every((n) => n.startsWith('dregsy_')), m.names.filter((n) => !n.startsWith('dregsy_')).join(' '));
 });
