@@ -4,7 +4,7 @@
  * Loading is all or nothing: any problem throws a ConfigError listing every problem, so a
  * reload can refuse a bad config and keep the good one it runs.
  */
-import { readFile } from 'node:fs/promises';
+import { readTextFile, TextFileError } from '../files/read-text-file.js';
 import type { Vars } from '../config/env-expand.js';
 import { nsToMs } from '../config/go-duration.js';
 import { yamlDuration } from '../config/yaml-scalar.js';
@@ -69,15 +69,18 @@ export interface TokenSource {
   file: string | undefined;
 }
 
+const TOKEN_FILE_MAX_BYTES = 64 * 1024;
+
 /** Reads a token; `variable` names the `_FILE` variable in messages. Exported for the CLI's API client. */
 export async function readToken(source: TokenSource, variable: string): Promise<{ token: string | undefined; problem?: string }> {
   if (source.value !== undefined) return { token: source.value };
   if (source.file === undefined) return { token: undefined };
   try {
-    const token = (await readFile(source.file, 'utf8')).trim();
+    // a FIFO, a device or a huge file named here must not hang or exhaust the start
+    const token = (await readTextFile(source.file, { maxBytes: TOKEN_FILE_MAX_BYTES })).trim();
     return token === '' ? { token: undefined, problem: `${variable} '${source.file}' is empty` } : { token };
   } catch (e) {
-    return { token: undefined, problem: `cannot read ${variable} '${source.file}': ${(e as { code?: string }).code ?? errorMessage(e)}` };
+    return { token: undefined, problem: `cannot read ${variable} '${source.file}': ${e instanceof TextFileError ? e.reason : errorMessage(e)}` };
   }
 }
 

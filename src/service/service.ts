@@ -110,7 +110,14 @@ export class Service implements PushSink, ServiceControl {
 
   /** Loads the config, starts everything, and resolves when dregsy would end (or was stopped). */
   async run(): Promise<ServiceResult> {
-    const config = await this.opts.load();
+    let config: ServiceConfig;
+    try {
+      config = await this.opts.load();
+    } catch (e) {
+      // nothing was scheduled; a signal's grace timer (SIGTERM during a slow load) must not keep the process
+      await this.scheduler.settled();
+      throw e;
+    }
     this.warnAbout(config);
     this.starting = { config, queued: [] };
     try {
