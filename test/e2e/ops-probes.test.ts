@@ -141,8 +141,9 @@ ${extra}tasks:
   ] as const) {
     const d = startDregsy([`-config=${file}`, ...args], { env });
     try {
-      await waitForOutput(d.stdout, /listening on/, 30_000);
-      assert.match(d.stdout(), /the status API has no token \(DREGSY_API_TOKEN\): open to anyone who reaches this address/);
+      // logged just after 'listening on': wait for the line itself, not for the one before it
+      await waitForOutput(d.stdout, /the status API has no token \(DREGSY_API_TOKEN\): open to anyone who reaches this address/, 30_000);
+      assert.match(d.stdout(), /listening on/);
     } finally {
       await d.stop();
     }
