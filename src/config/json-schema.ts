@@ -3,7 +3,7 @@
  * extension with `# yaml-language-server: $schema=...`). Made from the zod schema, on its
  * input side: what a user may write. Unknown keys stay allowed, as dregsy ignores them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LISTER_TYPES, RELAY_TYPES, configSchema, listerSchema } from './schema.js';
 
 const SAFE_BOUND = Number.MAX_SAFE_INTEGER;

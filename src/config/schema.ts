@@ -13,7 +13,7 @@
  * fields that is "not set". Cross-field rules live in rules.ts; messages for rules dregsy
  * itself enforces use dregsy's wording (reference §A).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { YAML11_FALSE, YAML11_TRUE, yamlBoolValue, yamlDuration, yamlInt64 } from './yaml-scalar.js';
 
 function describeValue(v: unknown): string {

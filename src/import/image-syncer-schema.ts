@@ -5,7 +5,7 @@
  * to one destination or a list of them. The older single `config.json` holds both under
  * `auth` and `images`. JSON or YAML.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { YamlData } from '../config/yaml-source.js';
 import { bool, text, yamlString } from './peer-schema.js';
 

@@ -3,7 +3,7 @@
  * as the text it was written as, see config/yaml-source.ts), so a Go `[]string` of `[3.10]`
  * stays "3.10"; each field decides how to read its text, as the peer's Go decoder would.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { yamlNumber } from '../config/yaml-scalar.js';
 import { yamlBool, yamlDurationText, yamlInt, yamlString } from '../config/schema.js';
 

@@ -6,7 +6,7 @@
  * The script's short names (`user/image:tag`) are Docker Hub's, as for `docker pull`, so the
  * source is docker.io. Keys are read case-insensitively, as picture-book (viper) reads them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { YamlData } from '../config/yaml-source.js';
 import { authReference } from './credentials.js';
 import { DOCKER_HUB } from './image-reference.js';

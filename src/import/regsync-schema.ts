@@ -3,7 +3,7 @@
  * `version`, `creds[]` (one registry each), `defaults` (inherited by each step) and `sync[]`.
  * Keys starting with `x-` are the user's own (YAML anchors) and are ignored, as by regsync.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { bool, duration, float, int, list, opt, required, text, yamlString } from './peer-schema.js';
 
 const hook = z.object({ type: text, params: list });

@@ -3,7 +3,7 @@
  * registry → images (repository → tags or digests; an empty list is every tag),
  * images-by-tag-regex, images-by-semver, credentials, tls-verify, cert-dir.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { bool, opt, text, yamlString } from './peer-schema.js';
 
 export const skopeoRegistrySchema = z.object({

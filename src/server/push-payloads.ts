@@ -8,7 +8,7 @@
  *   `tag`, `digest` and `resource_url` (whose host is the registry's).
  * Each event gets an id to recognise the registry's retries by.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PushEvent } from '../plan/push-match.js';
 
 export interface IdentifiedPush extends PushEvent {
