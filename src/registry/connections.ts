@@ -6,7 +6,7 @@
  * registry's client certificate. One request per call: authentication is auth-session.ts's,
  * retrying is retry.ts's. Every await here ends when the request's signal aborts.
  */
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../http/undici.js';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { untilAborted } from '../abortable.js';
@@ -144,7 +144,7 @@ export class Connections {
 
   private async request(agent: Dispatcher, url: string, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
     const u = new URL(url);
-    const pending = agent.request({
+    const pending = request(agent, {
       origin: u.origin,
       path: u.pathname + u.search,
       method: init.method,

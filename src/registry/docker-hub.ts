@@ -3,7 +3,7 @@
  * password for a JWT, then page through that user's repositories (private ones included).
  * Not the registry API: it lives at hub.docker.com, pointed elsewhere only by tests.
  */
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../http/undici.js';
 import { untilAborted } from '../abortable.js';
 import type { Credentials } from '../auth/credentials.js';
 import { RegistryError } from '../errors.js';
@@ -45,7 +45,7 @@ export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
   async function call(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }, signal?: AbortSignal): Promise<unknown> {
     let r;
     try {
-      const pending = agent.request({
+      const pending = request(agent, {
         origin: new URL(url).origin,
         path: new URL(url).pathname + new URL(url).search,
         method: init.method,

@@ -5,7 +5,7 @@
  * environment over the configured host, prints request headers (X-Registry-Auth, i.e. the
  * password) when DEBUG=modem is set, and pulls in gRPC, protobuf and ssh2 for six calls.
  */
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from '../../http/undici.js';
 import { untilAborted } from '../../abortable.js';
 import { apiPathPrefix, parseDockerHost, type EngineAddress } from './docker-host.js';
 import type { DockerCopyPlan } from './docker-plan.js';
@@ -66,7 +66,7 @@ export function connectEngine(host: string, apiVersion: string): DockerEngine | 
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) query.set(k, v);
     const qs = query.size > 0 ? `?${query.toString()}` : '';
     try {
-      const pending = agent.request({
+      const pending = request(agent, {
         origin: address.origin,
         path: `${opts.versioned === false ? '' : prefix}${path}${qs}`,
         method,
