@@ -52,9 +52,17 @@ export function ecrRegistryOf(registry: string): EcrRegistry | undefined {
   return { public: info.public, account: info.account, region: info.region };
 }
 
+/**
+ * How long what the docker config says for a registry is reused. Every task run resolves its
+ * source and target, so a config of 1,000 tasks read and parsed config.json 2,000 times a run
+ * (and ran a credential helper as often); a `docker login` in between is still seen within seconds.
+ */
+const DOCKER_CONFIG_REUSE_MS = 10_000;
+
 export function createCredentialSources(opts: CredentialSourcesOptions): CredentialSources {
   const now = opts.now ?? (() => Date.now());
   const tokens = createRenewingCache<Credentials>(now);
+  const dockerConfig = createRenewingCache<Credentials | undefined>(now);
   let ecrApi: Promise<EcrApi> | undefined;
   let google: Promise<GoogleTokens> | undefined;
   const ecr = () => (ecrApi ??= import('./ecr-api.js').then((m) => m.createEcrApi()));
@@ -87,8 +95,12 @@ export function createCredentialSources(opts: CredentialSourcesOptions): Credent
     },
 
     async dockerConfigCredentials(registry, signal) {
-      if (opts.dockerConfigDir === undefined) return undefined;
-      return dockerConfigCredentials(registry, { dir: opts.dockerConfigDir, ...(signal ? { signal } : {}) });
+      const dir = opts.dockerConfigDir;
+      if (dir === undefined) return undefined;
+      return dockerConfig.get(registry, async () => ({
+        value: await dockerConfigCredentials(registry, { dir, ...(signal ? { signal } : {}) }),
+        renewAt: now() + DOCKER_CONFIG_REUSE_MS,
+      }));
     },
 
     readAuthFile(path) {

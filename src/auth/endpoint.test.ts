@@ -65,3 +65,22 @@ test("public ECR's <account>[:<region>]@ prefix is not part of the host skopeo t
   assert.deepEqual(ep, { registry: 'public.ecr.aws', skipTlsVerify: true, certsDir: '/certs', credentials: undefined });
   assert.equal((await resolveEndpoint(loc({ registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' }), ctx)).registry, '123456789012.dkr.ecr.eu-west-1.amazonaws.com');
 });
+
+test('the docker config is read once for many task runs, and again once its reuse time is over', async () => {
+  const own = await mkdtemp(join(tmpdir(), 'dregsy-endpoint-reuse-'));
+  try {
+    const write = (user: string) => writeFile(join(own, 'config.json'), JSON.stringify({ auths: { 'reg.example.com': { auth: b64(`${user}:pw`) } } }));
+    await write('first');
+    let now = 1_000_000;
+    const sources = createCredentialSources({ logger: silentLogger(), dockerConfigDir: own, baseDir: own, authRefreshMs: () => undefined, now: () => now });
+    const user = async () => (await sources.dockerConfigCredentials('reg.example.com'))?.username;
+    assert.equal(await user(), 'first');
+    await write('second'); // `docker login` while dregsy runs
+    now += 5_000;
+    assert.equal(await user(), 'first', 'within the reuse time the file is not read again');
+    now += 5_000;
+    assert.equal(await user(), 'second', 'after it, the change is seen');
+  } finally {
+    await rm(own, { recursive: true, force: true });
+  }
+});
