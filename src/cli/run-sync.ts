@@ -151,10 +151,14 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     watch: (file, onChange) => watchConfigFile(file, { debounceMs: WATCH_DEBOUNCE_MS, onChange, logger }),
     hookEnv: env.hookEnv,
     emptyMessage: cmd.runFilter ? `no task matches -run '${cmd.runFilter}'` : 'the config has no tasks',
-    onRun: async (result) => {
-      latest.set(result.task, result);
-      await saveReport();
-    },
+    // Only a report needs every image of every task's latest run (check prints them from the result).
+    onRun: reports
+      ? async (result) => {
+          latest.set(result.task, result);
+          await saveReport();
+        }
+      : undefined,
+    keepImages: checkOnly,
   });
   const offs = (['SIGINT', 'SIGTERM'] as const).map((s) => io.onSignal(s, () => service.shutdown(s)));
   if (!checkOnly) offs.push(io.onSignal('SIGHUP', () => void service.reload('SIGHUP')));

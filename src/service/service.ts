@@ -70,10 +70,15 @@ export interface ServiceOptions {
   emptyMessage?: string;
   /** Told after every task run (report file, progress). */
   onRun?: (result: TaskRunResult) => void | Promise<void>;
+  /**
+   * Keep every image of each task's latest run for the result (check prints them); otherwise
+   * only the failed ones are kept: a mirror of 20,000 tags would hold ~10 MB of results no one reads.
+   */
+  keepImages?: boolean;
 }
 
 export interface ServiceResult {
-  /** The latest run of every task of the config in force, in config order. */
+  /** The latest run of every task of the config in force, in config order (images: see keepImages). */
   results: TaskRunResult[];
   /** True when a task's latest run failed. */
   failed: boolean;
@@ -343,7 +348,8 @@ export class Service implements PushSink, ServiceControl {
     } finally {
       lease.release();
     }
-    this.latest.set(task.name, result);
+    // the status API shows the last run's images; without it only failures are read (the report, the exit code)
+    this.latest.set(task.name, this.opts.keepImages === false && !this.listener ? { ...result, images: result.images.filter((i) => i.error !== undefined) } : result);
     this.opts.observer?.runEnded(result, this.opts.clock.now());
     try {
       await this.opts.onRun?.(result);

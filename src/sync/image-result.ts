@@ -58,12 +58,15 @@ export function countResults(results: readonly ImageResult[], checked: number, s
   const c = emptyCounts();
   c.selected = selected;
   c.checked = checked;
-  for (const r of results) {
-    if (r.action === 'copied') c.copied++;
-    else if (r.action === 'skipped') c.skipped++;
-    else if (r.action === 'would-copy') c.wouldCopy++;
-    else if (r.action === 'not-started') c.notStarted++;
-    else c.failed++; // failed, missing-source
-  }
+  for (const r of results) countResult(c, r);
   return c;
+}
+
+/** Adds one result to `c` (live progress counts as it goes: recounting every result per image is quadratic). */
+export function countResult(c: RunCounts, r: ImageResult): void {
+  if (r.action === 'copied') c.copied++;
+  else if (r.action === 'skipped') c.skipped++;
+  else if (r.action === 'would-copy') c.wouldCopy++;
+  else if (r.action === 'not-started') c.notStarted++;
+  else c.failed++; // failed, missing-source
 }

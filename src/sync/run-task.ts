@@ -21,7 +21,7 @@ import type { RunSignals } from '../schedule/run-signals.js';
 import { owns, ownershipFilter, type Shard } from '../shard/shard.js';
 import { checkImage } from './check-image.js';
 import { backupFirst, referrerStep } from './copy-extras.js';
-import { countResults, type ImageResult, type RunCounts } from './image-result.js';
+import { countResult, countResults, emptyCounts, type ImageResult, type RunCounts } from './image-result.js';
 import type { ReferrerRegistry } from './referrers.js';
 import { selectImages, selectPushed, tagList, type SelectDeps } from './select-images.js';
 
@@ -107,7 +107,12 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   const images: ImageResult[] = [];
   let selected = 0;
   let checked = 0;
-  const progress = () => deps.onProgress?.(task.name, countResults(images, checked, selected));
+  const live = emptyCounts();
+  const record = (r: ImageResult) => {
+    images.push(r);
+    countResult(live, r);
+  };
+  const progress = () => deps.onProgress?.(task.name, { ...live, checked, selected });
   // Sharded: only this replica's target repositories are listed, checked and copied (src/shard/).
   const sharding = scope.kind === 'full' && scope.shard ? ownershipFilter(scope.shard) : undefined;
   const finish = (ok: boolean) => finishRun(task, scope, started, images, { checked, selected, otherShards: sharding?.others.size }, log, ok);
@@ -164,7 +169,7 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
     } catch (e) {
       const error = message(e, deps.redactor);
       log.error(`mapping '${mapping.from}' failed: ${error}`);
-      images.push({ task: task.name, source: `${source.registry}/${mapping.from}`, target: `${target.registry}/${mapping.to ?? mapping.from}`, platform: mapping.platformText ?? 'default', action: 'failed', durationMs: 0, error });
+      record({ task: task.name, source: `${source.registry}/${mapping.from}`, target: `${target.registry}/${mapping.to ?? mapping.from}`, platform: mapping.platformText ?? 'default', action: 'failed', durationMs: 0, error });
     }
   }
   selected = jobs.length;
@@ -173,7 +178,7 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   const withReferrers = referrerStep({ ...deps, now: deps.now ?? (() => new Date()), sourceTags: (repo) => tagList(repo, source, selectDeps, signals.kill), targetTags, logger: log, verbose: task.verbose, signal: signals.kill });
   await Promise.all(
     jobs.map(async (job) => {
-      images.push(await withReferrers(job.mapping, job.copy, source, target, await processImage(job)));
+      record(await withReferrers(job.mapping, job.copy, source, target, await processImage(job)));
       progress();
     }),
   );
