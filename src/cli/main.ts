@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import { InvalidConfigError } from '../config/load.js';
 import { readEnvironment } from '../config/environment.js';
 import { ConfigError, StoppedError, UsageError, formatProblem } from '../errors.js';
@@ -175,20 +174,7 @@ export interface Launcher {
   release(): void;
 }
 
-/**
- * undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it at once with its
- * baseline compiler (Liftoff), then again in the background with its optimizing one, which for
- * llhttp's large state machine takes ~30 MB of memory for a moment and ~0.3 s of CPU in every
- * run: a quarter of the process's peak, for parsing what are mostly header-only replies
- * (digest checks, tag lists). The baseline code is enough for that. Set before the first
- * request compiles llhttp; the process's own setting, so tests that load modules keep V8's.
- */
-function tuneV8(): void {
-  setFlagsFromString('--liftoff-only');
-}
-
 export async function main(argv: readonly string[], launcher?: Launcher): Promise<void> {
-  tuneV8();
   // First: from here on no signal, uncaught error or exit leaves credentials behind.
   const lifecycle = startLifecycle(processPort(), bootLogger(process.env), launcher?.signals ?? []);
   // Only now: with no listener at all for a moment, Node would drop a signal that is on its way.
