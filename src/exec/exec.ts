@@ -1,8 +1,9 @@
 /**
  * The only module that starts processes (and the only importer of execa). Arguments are
  * passed as an array, never through a shell; callers must keep credentials out of them.
+ * execa is loaded on the first process start (its own chunk of the bundle): a run with the
+ * native relay, a dry run and an idle daemon start none, and need not compile it.
  */
-import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 
 export interface RunOptions {
@@ -36,6 +37,7 @@ export interface RunResult {
 }
 
 export async function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const { execa } = await import('execa');
   const child = execa(file, args, {
     reject: false,
     ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
