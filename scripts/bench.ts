@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { copyBench } from './bench/copy.js';
 import { faultsBench } from './bench/faults.js';
 import { regexBench } from './bench/regex.js';
+import { scaleBench } from './bench/scale.js';
 import type { BenchSection } from './bench/section.js';
 import { opsBench } from './bench/ops.js';
 import { serviceBench } from './bench/service.js';
@@ -19,7 +20,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = join(root, 'docs/performance.md');
 
 /** Every section, in page order. */
-const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench, regexBench, faultsBench, opsBench];
+const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench, regexBench, faultsBench, opsBench, scaleBench];
 
 const begin = (name: string) => `<!-- bench:${name}:begin -->`;
 const end = (name: string) => `<!-- bench:${name}:end -->`;
