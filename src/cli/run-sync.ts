@@ -87,8 +87,11 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
   progress.attach(logger);
   io.lifecycle.useLogger(logger);
   for (const w of env.warnings) logger.warn(w);
-  // Folders of authfiles (credentials) that a killed dregsy left behind.
-  await removeOrphanedAuthfiles(logger);
+  // Folders of authfiles (credentials) that a killed dregsy left behind: swept beside the
+  // start, not before it (judging another live dregsy's folder may wait up to 2 s for its
+  // socket on a loaded machine), and awaited before the end. It never touches a folder whose
+  // owner may run, so not the one this process makes.
+  const sweep = removeOrphanedAuthfiles(logger);
   const filter = taskFilter(cmd.runFilter);
   const shardFlag = cmd.shard !== undefined ? parseShardFlag(cmd.shard) : undefined;
   if (typeof shardFlag === 'string') throw new UsageError(shardFlag);
@@ -164,6 +167,7 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
   if (!checkOnly) offs.push(io.onSignal('SIGHUP', () => void service.reload('SIGHUP')));
   try {
     const result = await service.run();
+    await sweep; // its log lines before the result's
     progress.stop();
     if (checkOnly) {
       io.stdout.write(formatCheck(result.results, cmd.verbose));
@@ -176,6 +180,7 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
     }
     return ExitCode.ok;
   } finally {
+    await sweep;
     progress.stop();
     offEmergency();
     for (const off of offs) off();
