@@ -225,13 +225,15 @@ child processes not included).
 
 ${table}
 
-What limits each figure: start-up is Node's own start (~40 ms here) plus compiling the bundle (about 1.2 MB of
-JavaScript; the AWS and Google SDKs, the listener and the import command are separate chunks loaded only when used)
-plus, with relay skopeo, \`skopeo --version\` before the first task; on this shared 2-core machine the load adds tens
-of ms to each. Idle RSS is Node itself (~40 MB) and the compiled bundle. Peak RSS on a run is that plus V8's young
-generation, which dregsy caps so that garbage is collected early rather than kept. The 20,000-tag warm run is bound by
-the registries' CPU (40,000 HEAD requests on the same 2 cores as dregsy); sharded, the 4 processes share those 2 cores,
-so the slowest shard is not 4 × faster.
+What limits each figure: start-up is Node's own start (~40 ms on an idle machine) plus compiling the main chunk of
+the bundle (about 1.07 MB; the AWS and Google SDKs and execa are separate chunks loaded on first use) plus, with relay
+skopeo, \`skopeo --version\` before the first task; on this shared machine (load average 15–20 while measured) each of
+these takes several times longer, which is why the seconds above are far from the goal while the work is what it is.
+Idle RSS is Node itself (~40 MB) and the compiled bundle. A run's peak adds what is in flight: bin/dregsy keeps V8's
+young generation at its starting size and compiles undici's WebAssembly HTTP parser with the baseline compiler only
+(before, each took about a quarter of the peak); a cold run adds the skopeo processes' pipes. The 20,000-tag warm run is
+bound by CPU: dregsy's own (shown) and the two registries' (40,000 HEAD requests and 2,000 tag lists) on the same 2
+cores; 4 shards share those cores too, so the slowest shard is not 4 × faster.
 `;
 }
 
