@@ -11,6 +11,11 @@ declare module 'undici/lib/dispatcher/env-http-proxy-agent.js' {
 }
 declare module 'undici/lib/api/index.js' {
   import type { Dispatcher } from 'undici';
-  const api: { request(this: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> };
+  const api: { request(this: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>; connect: unknown };
   export default api;
+}
+declare module 'undici/lib/dispatcher/dispatcher.js' {
+  import type { Dispatcher } from 'undici';
+  const DispatcherImpl: typeof Dispatcher;
+  export default DispatcherImpl;
 }

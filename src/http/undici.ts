@@ -9,9 +9,14 @@
 import type { Agent as AgentType, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentType } from 'undici';
 import AgentImpl from 'undici/lib/dispatcher/agent.js';
 import api from 'undici/lib/api/index.js';
+import DispatcherImpl from 'undici/lib/dispatcher/dispatcher.js';
 import EnvHttpProxyAgentImpl from 'undici/lib/dispatcher/env-http-proxy-agent.js';
 
 export type { Dispatcher };
+
+// What undici's index does on load, and its proxy agent relies on (it opens the tunnel with
+// the `connect` this adds): without it, requests through HTTPS_PROXY fail.
+Object.assign(DispatcherImpl.prototype, api);
 
 export const Agent: typeof AgentType = AgentImpl;
 export const EnvHttpProxyAgent: typeof EnvHttpProxyAgentType = EnvHttpProxyAgentImpl;
