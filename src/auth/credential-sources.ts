@@ -8,7 +8,7 @@
  * Google registry does not pay for loading them.
  */
 import { untilAborted } from '../abortable.js';
-import type { Location, Task } from '../config/schema.js';
+import type { Location } from '../config/schema.js';
 import { ecrInfo } from '../config/registry-host.js';
 import type { Logger } from '../log/logger.js';
 import type { RegistryEndpoint, RepoListing } from '../registry/types.js';
@@ -38,8 +38,8 @@ export interface CredentialSources {
   /** What docker's config.json holds for the registry; undefined when off or nothing. */
   dockerConfigCredentials(registry: string, signal?: AbortSignal): Promise<Credentials | undefined>;
   readAuthFile(path: string): Promise<AuthFileRead>;
-  /** Before the first push to a repository of an ECR target: create it when missing (dregsy). */
-  ensureTargetRepo(task: Task, target: RegistryEndpoint, repo: string, signal: AbortSignal): Promise<void>;
+  /** Before the first push to a repository of an ECR target (`location`, one of the task's targets): create it when missing (dregsy). */
+  ensureTargetRepo(task: string, location: Location, target: RegistryEndpoint, repo: string, signal: AbortSignal): Promise<void>;
   /** An ECR source's repositories through the AWS API; undefined when `registry` is not ECR. */
   listEcrRepositories(registry: string, maxItems: number, signal: AbortSignal): Promise<RepoListing> | undefined;
   close(): void;
@@ -107,8 +107,8 @@ export function createCredentialSources(opts: CredentialSourcesOptions): Credent
       return readAuthFile(path, opts.baseDir);
     },
 
-    async ensureTargetRepo(task, _target, repo, signal) {
-      const registry = ecrRegistryOf(task.target.registry);
+    async ensureTargetRepo(task, location, _target, repo, signal) {
+      const registry = ecrRegistryOf(location.registry);
       if (!registry) return;
       let outcome;
       try {
@@ -116,7 +116,7 @@ export function createCredentialSources(opts: CredentialSourcesOptions): Credent
       } catch (e) {
         throw new Error(`cannot make sure ECR repository '${repo}' exists (needs ecr:DescribeRepositories and ecr:CreateRepository): ${errorText(e)}`);
       }
-      if (outcome === 'created') opts.logger.info(`created ECR repository '${repo}'`, { task: task.name });
+      if (outcome === 'created') opts.logger.info(`created ECR repository '${repo}'`, { task });
     },
 
     listEcrRepositories(registryText, maxItems, signal) {

@@ -10,7 +10,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigPath } from '../config/config-path.js';
-import type { Config } from '../config/schema.js';
+import type { Config, Location } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import { readTextFile, TextFileError, unreadableKind } from '../files/read-text-file.js';
 import { decodeAuth, type AuthSetting } from './credentials.js';
@@ -49,14 +49,19 @@ export async function readAuthFile(path: string, baseDir: string): Promise<AuthF
 
 /** Every `auth-file` of the config that is a FIFO, a device, a socket or a folder, with its path in the config. */
 export async function authFileProblems(config: Config, baseDir: string): Promise<{ path: ConfigPath; message: string }[]> {
-  const checks = (config.tasks ?? []).flatMap((task, i) =>
-    (['source', 'target'] as const).map(async (role) => {
-      const authFile = task[role]['auth-file'];
+  const checks = (config.tasks ?? []).flatMap((task, i) => {
+    const locations: [Location | undefined, ConfigPath][] = [
+      [task.source, ['tasks', i, 'source']],
+      [task.target, ['tasks', i, 'target']],
+      ...(task.targets ?? []).map((t, k): [Location, ConfigPath] => [t, ['tasks', i, 'targets', k]]),
+    ];
+    return locations.map(async ([location, path]) => {
+      const authFile = location?.['auth-file'];
       if (!authFile) return undefined;
       const file = authFilePath(authFile, baseDir);
       const kind = await unreadableKind(file);
-      return kind === undefined ? undefined : { path: ['tasks', i, role, 'auth-file'], message: `cannot use auth-file '${file}': it ${kind}` };
-    }),
-  );
+      return kind === undefined ? undefined : { path: [...path, 'auth-file'], message: `cannot use auth-file '${file}': it ${kind}` };
+    });
+  });
   return (await Promise.all(checks)).filter((p) => p !== undefined);
 }

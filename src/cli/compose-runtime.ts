@@ -99,9 +99,10 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     hostPlatform: detectHostPlatform(),
     compare: compareAs === 'docker' ? 'config' : 'manifest',
     onProgress: ctx.onProgress,
-    listRepositories: (t, endpoint, signal) => repoLister.list(t.source.lister, endpoint, signal, t.source.registry),
+    listRepositories: (t, endpoint, signal, whole) => repoLister.list(t.source.lister, endpoint, signal, t.source.registry, whole),
+    script: { baseDir: dirname(resolvePath(ctx.configFile)), baseEnv: env.hookEnv },
     credentialSources,
-    ensureTargetRepo: (t, target, repo, signal) => credentialSources.ensureTargetRepo(t.config, target, repo, signal),
+    ensureTargetRepo: (t, location, target, repo, signal) => credentialSources.ensureTargetRepo(t.name, location, target, repo, signal),
   };
   return { run: (task, scope, signals) => runTask(task, scope, deps, signals), dispose, registryHealth: health };
 }

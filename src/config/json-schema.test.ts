@@ -48,9 +48,10 @@ test('keys and types match what a dregsy config holds', () => {
 
   const tasks = obj(top.tasks).anyOf as unknown[];
   const task = obj(obj(tasks.map(obj).find((t) => t.type === 'array')?.items));
-  assert.deepEqual(task.required, ['name', 'source', 'target']);
+  // `target` or `targets` (not in dregsy): rules.ts requires exactly one of them
+  assert.deepEqual(task.required, ['name', 'source']);
   const taskProps = obj(task.properties);
-  assert.deepEqual(Object.keys(taskProps).sort(), ['backup', 'delay', 'disable', 'hooks', 'interval', 'mappings', 'name', 'run-on-start', 'schedule', 'source', 'target', 'verbose', 'webhook']);
+  assert.deepEqual(Object.keys(taskProps).sort(), ['backup', 'delay', 'disable', 'hooks', 'interval', 'mappings', 'name', 'run-on-start', 'schedule', 'source', 'target', 'targets', 'verbose', 'webhook']);
   assert.ok(types(taskProps.interval).includes('integer'));
   assert.equal(typeof obj(taskProps.name).description, 'string');
 

@@ -96,7 +96,7 @@ test("dregsy's README reference config loads, every value as dregsy reads it", (
   assert.equal(task.interval, 60);
   assert.equal(task.verbose, true);
   assert.equal(task.source.registry, 'source-registry.acme.com');
-  assert.equal(task.target['skip-tls-verify'], true);
+  assert.equal(task.target?.['skip-tls-verify'], true);
   assert.equal(task.source['skip-tls-verify'], undefined);
   assert.deepEqual(task.mappings, [
     { from: 'test/image', to: 'archive/test/image', tags: ['0.1.0', '0.1.1'] },
@@ -108,7 +108,7 @@ test("dregsy's README Kubernetes config loads", () => {
   const { config, warnings } = parseConfigText(README_KUBERNETES, 'config.yaml');
   assert.deepEqual(warnings, []);
   assert.equal(config.tasks?.length, 1);
-  assert.equal(config.tasks?.[0]?.target.registry, 'registry.my-cluster');
+  assert.equal(config.tasks?.[0]?.target?.registry, 'registry.my-cluster');
   assert.equal(config.tasks?.[0]?.mappings?.length, 2);
 });
 
@@ -141,7 +141,7 @@ tasks:
   assert.equal(task?.name, '2024');
   assert.equal(task?.verbose, true);
   assert.equal(task?.source['skip-tls-verify'], true);
-  assert.equal(task?.target['skip-tls-verify'], false);
+  assert.equal(task?.target?.['skip-tls-verify'], false);
   assert.deepEqual(task?.mappings?.[0]?.tags, ['1.30', '1.0', '1.36.1', 'latest']);
 });
 
@@ -179,7 +179,7 @@ tasks:
   assert.equal(a?.interval, 60);
   assert.equal(a?.source['skip-tls-verify'], true);
   assert.equal(b?.interval, 30);
-  assert.equal(b?.target.registry, 'dst.example.com');
+  assert.equal(b?.target?.registry, 'dst.example.com');
 });
 
 test('an empty file, or one without tasks, is an error (dregsy runs nothing and succeeds)', () => {

@@ -111,9 +111,14 @@ export function resolveSettings(loaded: LoadedConfig): Settings {
   const byLocation = new WeakMap<Location, LocationSettings>();
   const tasks = (config.tasks ?? []).map((task) => {
     const source = { authRefreshMs: authRefreshOf(task.source) };
-    const target = { authRefreshMs: authRefreshOf(task.target) };
     byLocation.set(task.source, source);
-    byLocation.set(task.target, target);
+    // `target`, or each of `targets` (not in dregsy); `target` here is the first one.
+    const targets = [...(task.target ? [task.target] : []), ...(task.targets ?? [])].map((location) => {
+      const settings = { authRefreshMs: authRefreshOf(location) };
+      byLocation.set(location, settings);
+      return settings;
+    });
+    const target = targets[0] ?? { authRefreshMs: undefined };
     const settings: TaskSettings = { name: task.name, intervalSeconds: task.interval ?? 0, source, target };
     byTask.set(task, settings);
     return settings;

@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import { AuthDecodeError, decodeAuth } from '../auth/credentials.js';
-import { parsePathMapping } from '../mapping/path-mapping.js';
+import { parsePathMapping, selectsFromList } from '../mapping/path-mapping.js';
 import { parsePlatform } from '../plan/platform.js';
 import { parseCron } from '../schedule/cron.js';
 import { parseListenAddress } from '../server/listen-address.js';
@@ -29,7 +29,9 @@ import {
   taskSchema,
 } from './schema.js';
 import { checkExtrasRules } from './extras-rules.js';
+import { checkNameLists, checkScriptLister, rawLister } from './selection-rules.js';
 import { checkStrictRules } from './strict-rules.js';
+import { checkTargets, targetLocations } from './targets-rules.js';
 import { yamlDuration } from './yaml-scalar.js';
 
 export const MINIMUM_TASK_INTERVAL_S = 30;
@@ -217,7 +219,9 @@ function checkTask(task: Raw, path: PathSegment[]): Finding[] {
   out.push(...checkTiming(task, path, interval));
   const locations: Finding[] = [];
   const source = checkLocation(task.source, [...path, 'source'], 'source', locations);
-  checkLocation(task.target, [...path, 'target'], 'target', locations);
+  // `target`, or each of `targets` (not in dregsy)
+  locations.push(...checkTargets(task, path));
+  for (const t of targetLocations(task, path)) checkLocation(t.raw, t.path, 'target', locations);
   out.push(...locations.map((f) => withLocationPrefix(f, name)));
 
   let usesRepoList = false;
@@ -226,12 +230,20 @@ function checkTask(task: Raw, path: PathSegment[]): Finding[] {
     mappings.forEach((mapping, j) => {
       if (!isRecord(mapping)) return;
       const from = checkMapping(mapping, [...path, 'mappings', j], out);
-      usesRepoList ||= from?.startsWith('regex:') === true;
+      usesRepoList ||= from !== undefined && selectsFromList(from);
     });
   }
   if (source) {
     const repoList = checkRepoList(source, usesRepoList);
     out.push(...repoList.map((f) => (f.severity === 'error' ? { ...f, message: `cannot create repo list for task '${name}': ${f.message}` } : f)));
+  }
+  const located: { role: 'source' | 'target'; raw: unknown; path: PathSegment[] }[] = [
+    { role: 'source', raw: task.source, path: [...path, 'source'] },
+    ...targetLocations(task, path).map((t) => ({ role: 'target' as const, ...t })),
+  ];
+  for (const l of located) {
+    const lister = rawLister(l.raw);
+    if (lister) out.push(...checkScriptLister(lister, l.path, read(listerSchema, lister, 'type'), l.role, usesRepoList));
   }
   return out;
 }
@@ -354,6 +366,7 @@ function checkMapping(mapping: Raw, path: PathSegment[], out: Finding[]): string
   const platform = read(mappingSchema, mapping, 'platform');
   const parsed = parsePlatform(platform);
   if ('error' in parsed) out.push(error([...path, 'platform'], parsed.error));
+  out.push(...checkNameLists(mapping, path));
   return from;
 }
 
@@ -375,7 +388,8 @@ function checkRepoList(source: CheckedLocation, used: boolean): Finding[] {
   const type = source.listerType ?? '';
   const out: Finding[] = [];
   const listerPath = [...source.path, 'lister'];
-  if (isDockerHubListerHost(source.registry) && type !== 'dockerhub' && type !== 'index') {
+  // a script lists Docker Hub images as well as any other registry's (not in dregsy)
+  if (isDockerHubListerHost(source.registry) && type !== 'dockerhub' && type !== 'index' && type !== 'script') {
     const at = source.listerType === undefined ? [...source.path, 'registry'] : [...listerPath, 'type'];
     out.push(problem(at, "DockerHub only supports list types 'dockerhub' and 'index'"));
   } else if (type === 'index' && !source.listerSearch) {

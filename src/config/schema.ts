@@ -87,16 +87,36 @@ function positiveDuration(text: string): boolean {
 export const RELAY_TYPES = ['docker', 'skopeo', 'native'] as const;
 export type RelayType = (typeof RELAY_TYPES)[number];
 
-/** The lister types dregsy knows (`registry.ListSourceType`). */
-export const LISTER_TYPES = ['catalog', 'dockerhub', 'index'] as const;
+/** The lister types dregsy knows (`registry.ListSourceType`), and ours: `script` (not in dregsy). */
+export const LISTER_TYPES = ['catalog', 'dockerhub', 'index', 'script'] as const;
 export type ListerType = (typeof LISTER_TYPES)[number];
 
 export const listerSchema = z
   .object({
-    type: optional(yamlString).describe("`catalog` (the registry's catalog API), `dockerhub` or `index` (Docker Hub search)."),
+    type: optional(yamlString).describe(
+      "`catalog` (the registry's catalog API), `dockerhub` or `index` (Docker Hub search); `script`: the image list a command prints (not in dregsy).",
+    ),
     search: optional(yamlString).describe('Search expression; required by the `index` lister.'),
+    cmd: optional(yamlString).describe(
+      "`script` lister: the program that prints one image reference per line (`repo`, `repo:tag`, `repo@digest`); a path (relative to the config file's folder) or a name looked up in PATH; never through a shell unless it is one (not in dregsy).",
+    ),
+    args: z.array(yamlString).nullish().describe('`script` lister: its arguments, each passed as is (not in dregsy).'),
+    workdir: optional(yamlString).describe("`script` lister: working directory (default: the config file's folder) (not in dregsy)."),
+    env: z
+      .record(z.string(), yamlString)
+      .nullish()
+      .describe("`script` lister: variables added to dregsy's environment for the command; their values are kept out of the log (not in dregsy)."),
+    timeout: optional(yamlDurationText).describe('`script` lister: longest the command may run (Go duration, default 5m); then it is ended and the task run fails (not in dregsy).'),
   })
-  .describe('Repository lister used when a mapping selects source repositories with `from: regex:...`.');
+  .describe('How the source lists its repositories for `from: regex:` and `from: \'*\'` mappings: a registry API, or a command (`type: script`).');
+
+/** Regexes over repository paths and tags, each anchored as dregsy anchors `from: regex:` (not in dregsy). */
+const nameListsSchema = z
+  .object({
+    repos: z.array(yamlString).nullish().describe('Expressions over source repository paths (anchored: each must match the whole path).'),
+    tags: z.array(yamlString).nullish().describe('Expressions over tags (anchored: each must match the whole tag).'),
+  })
+  .nullish();
 
 export const locationSchema = z
   .object(
@@ -120,7 +140,7 @@ export const locationSchema = z
 export const mappingSchema = z.object(
   {
     from: requiredText("mapping without 'From' path").describe(
-      'Source repository path, or `regex:<expr>` to select repositories from the source.',
+      "Source repository path, `regex:<expr>` to select repositories from the source's list, or `'*'` for every repository the source lists (the whole catalog; not in dregsy).",
     ),
     to: yamlString.nullish().describe('Target repository path (default: same as `from`), or `regex:<expr>,<replacement>`.'),
     tags: z
@@ -137,6 +157,10 @@ export const mappingSchema = z.object(
     referrers: optional(yamlBool).describe(
       'Also copy what refers to each image: OCI referrers (the referrers API, or the `sha256-<hex>` tag-schema index) and cosign-style `sha256-<hex>.sig`/`.att`/`.sbom` tags, after the image; skopeo and native relays only (not in dregsy).',
     ),
+    allow: nameListsSchema.describe(
+      'Only repositories (`repos`) and tags (`tags`) matching one of these expressions are copied, on top of `from` and `tags` (not in dregsy).',
+    ),
+    deny: nameListsSchema.describe('Repositories (`repos`) and tags (`tags`) matching one of these expressions are never copied; deny wins over allow (not in dregsy).'),
   },
   { error: (iss) => (iss.input == null ? 'mapping is nil' : `expected a mapping, got ${describeValue(iss.input)}`) },
 );
@@ -178,7 +202,11 @@ export const taskSchema = z.object(
     verbose: optional(yamlBool).describe("Stream the relay's own output into the log."),
     backup: optional(yamlString).describe("Default `backup` template of the task's mappings (not in dregsy)."),
     source: locationSchema.describe('Registry to copy from.'),
-    target: locationSchema.describe('Registry to copy to.'),
+    target: optional(locationSchema).describe("Registry to copy to (or `targets` for several)."),
+    targets: z
+      .array(locationSchema)
+      .nullish()
+      .describe('Several registries to copy to, instead of `target`: the source is read once per image, and each target is compared, copied and reported on its own (not in dregsy).'),
     mappings: z.array(mappingSchema).nullish().describe('What to copy: source path → target path, with tags and platform.'),
   },
   { error: (iss) => (iss.input == null ? 'task is nil' : `expected a mapping, got ${describeValue(iss.input)}`) },

@@ -37,6 +37,7 @@ export function checkStrictRules(raw: unknown): Finding[] {
     if (!isRecord(task)) return;
     out.push(...checkControlCharacters(task, ['tasks', i]));
     for (const role of ['source', 'target'] as const) out.push(...checkRegistryName(task[role], ['tasks', i, role]));
+    if (Array.isArray(task.targets)) task.targets.forEach((t, k) => out.push(...checkRegistryName(t, ['tasks', i, 'targets', k])));
     if (Array.isArray(task.mappings)) {
       task.mappings.forEach((mapping, j) => out.push(...checkTargetCase(mapping, ['tasks', i, 'mappings', j])));
     }
@@ -81,6 +82,11 @@ function checkControlCharacters(task: Raw, path: PathSegment[]): Finding[] {
   for (const role of ['source', 'target'] as const) {
     const location = task[role];
     if (isRecord(location)) texts.push([location.registry, [...path, role, 'registry']]);
+  }
+  if (Array.isArray(task.targets)) {
+    task.targets.forEach((t, k) => {
+      if (isRecord(t)) texts.push([t.registry, [...path, 'targets', k, 'registry']]);
+    });
   }
   if (Array.isArray(task.mappings)) {
     task.mappings.forEach((mapping, j) => {

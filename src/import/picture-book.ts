@@ -50,9 +50,9 @@ const SCRIPT = "the image list comes from a script: dregsy has no script lister 
 
 function credential(which: 'source' | 'target', key: string) {
   return convert<string, RegCtx>(`tasks[].${which}.auth: \${DREGSY_AUTH_<HOST>}`, (_v, c, at) => {
-    const registry = String(c.task[which].registry);
+    const registry = String(c.task[which]!.registry);
     // The value is `user:password`, and dregsy's auth is base64 of either JSON or `user:password`.
-    c.task[which].auth = authReference(c.builder, { label: registry, identity: `picture-book registries[${c.index}].${key}`, user: { kind: 'inline' }, pass: { kind: 'inline' }, from: [at], peer: 'picture-book file' });
+    c.task[which]!.auth = authReference(c.builder, { label: registry, identity: `picture-book registries[${c.index}].${key}`, user: { kind: 'inline' }, pass: { kind: 'inline' }, from: [at], peer: 'picture-book file' });
   });
 }
 

@@ -5,9 +5,11 @@
  *   from: a/b            one repository
  *   from: regex:<expr>   every repository of the source's list that the anchored expression
  *                        matches (the text after `regex:` is used as is, not trimmed, as in dregsy)
+ *   from: '*'            every repository of the source's list, however long the list is: a
+ *                        whole-registry mirror (not in dregsy; `*` is no repository name)
  *   to:   (none)         same path
- *   to:   c/d            for a plain from: that path; for a regex from: a prefix (`to: ecr`
- *                        turns `team/app` into `ecr/team/app`)
+ *   to:   c/d            for a plain from: that path; for a regex or '*' from: a prefix
+ *                        (`to: ecr` turns `team/app` into `ecr/team/app`)
  *   to:   regex:<expr>,<replacement>
  *                        Go ReplaceAllString on the `/`-prefixed source path; split at the
  *                        first comma, the expression is not anchored
@@ -16,9 +18,12 @@ import type { RepoPair } from '../plan/plan.js';
 import { compileGoRegex, GoRegexError, type GoRegex } from '../regex/go-regex.js';
 
 const REGEX = 'regex:';
+/** `from: '*'`: the whole repository list. */
+export const WHOLE_REGISTRY = '*';
 
 export type PathMapping = {
-  from: { kind: 'path'; path: string } | { kind: 'regex'; expr: string; re: GoRegex };
+  /** `whole`: written as `from: '*'` (the list is read to its end, whatever `lister.maxItems` says). */
+  from: { kind: 'path'; path: string } | { kind: 'regex'; expr: string; re: GoRegex; whole?: boolean };
   to: { kind: 'same' } | { kind: 'path'; path: string } | { kind: 'regex'; expr: string; re: GoRegex; replacement: string };
 };
 
@@ -39,6 +44,7 @@ function parseFrom(from: string, problems: PathMappingProblem[]): PathMapping['f
     problems.push({ field: 'from', message: "mapping without 'From' path" });
     return undefined;
   }
+  if (from === WHOLE_REGISTRY) return { kind: 'regex', expr: '.*', re: compileGoRegex('.*', true), whole: true };
   if (!from.startsWith(REGEX)) return { kind: 'path', path: withLeadingSlash(from) };
   const expr = from.slice(REGEX.length);
   const re = compile(expr, true, 'from', problems);
@@ -72,6 +78,16 @@ function compile(expr: string, anchored: boolean, field: 'from' | 'to', problems
 /** True when `from` selects repositories from the source's repository list. */
 export function isRepoSelection(m: PathMapping): boolean {
   return m.from.kind === 'regex';
+}
+
+/** True for `from: '*'`: every repository, the list read to its end. */
+export function isWholeRegistry(m: PathMapping): boolean {
+  return m.from.kind === 'regex' && m.from.whole === true;
+}
+
+/** `from` as written selects from the repository list (`regex:…` or `'*'`); for rules on raw text. */
+export function selectsFromList(from: string): boolean {
+  return from.startsWith(REGEX) || from === WHOLE_REGISTRY;
 }
 
 /**

@@ -37,41 +37,45 @@ export interface RepoListerOptions {
 }
 
 export interface RepoLister {
-  /** `registry`: the location's registry as configured (public ECR keeps its account prefix). */
-  list(lister: ListerSettings | undefined, endpoint: RegistryEndpoint, signal: AbortSignal, registry?: string): Promise<string[]>;
+  /**
+   * `registry`: the location's registry as configured (public ECR keeps its account prefix).
+   * `whole`: the list to its end, whatever `maxItems` says (`from: '*'`, a whole-registry mirror).
+   */
+  list(lister: ListerSettings | undefined, endpoint: RegistryEndpoint, signal: AbortSignal, registry?: string, whole?: boolean): Promise<string[]>;
 }
 
 export function createRepoLister(opts: RepoListerOptions): RepoLister {
   const cache = new Map<string, { at: number; names: Promise<string[]> }>();
 
-  function fetchList(type: string, search: string, ep: RegistryEndpoint, signal: AbortSignal, registry: string): Promise<RepoListing> {
+  function fetchList(type: string, search: string, ep: RegistryEndpoint, signal: AbortSignal, registry: string, maxItems: number): Promise<RepoListing> {
     if (type === 'catalog') {
-      const fromAws = opts.ecr?.(registry, opts.maxItems, signal);
+      const fromAws = opts.ecr?.(registry, maxItems, signal);
       if (fromAws) return fromAws;
     }
     switch (type) {
       case 'dockerhub':
         if (!ep.credentials) throw new Error("the 'dockerhub' lister lists the logged-in user's repositories: the source needs 'auth'");
-        return opts.hub.listUserRepositories(ep.credentials, opts.maxItems, signal);
+        return opts.hub.listUserRepositories(ep.credentials, maxItems, signal);
       case 'index': {
         const hub = isDockerHub(ep.registry);
         // Docker's search drops `library/` for Docker Hub, where official images live unprefixed.
         const term = hub ? search.replace(/^library\//, '') : search;
-        return opts.registry.searchRepositories(ep, term, { maxItems: opts.maxItems, indexUrl: hub ? opts.hubIndexUrl : undefined }, signal);
+        return opts.registry.searchRepositories(ep, term, { maxItems, indexUrl: hub ? opts.hubIndexUrl : undefined }, signal);
       }
       default:
-        return opts.registry.listRepositories(ep, { maxItems: opts.maxItems }, signal);
+        return opts.registry.listRepositories(ep, { maxItems }, signal);
     }
   }
 
   return {
-    list(lister, ep, signal, registry = ep.registry) {
+    list(lister, ep, signal, registry = ep.registry, whole = false) {
       const type = lister?.type || 'catalog';
       const search = lister?.search ?? '';
-      const key = [registry, type, search, ep.credentials?.username ?? ''].join('\0');
+      const maxItems = whole ? Number.POSITIVE_INFINITY : opts.maxItems;
+      const key = [registry, type, search, ep.credentials?.username ?? '', whole ? 'whole' : ''].join('\0');
       const hit = cache.get(key);
       if (hit && opts.now() - hit.at < opts.cacheMs) return hit.names;
-      const names = fetchList(type, search, ep, signal, registry).then((listing) => {
+      const names = fetchList(type, search, ep, signal, registry, maxItems).then((listing) => {
         if (listing.truncated) {
           opts.logger.warn(
             `the '${type}' lister of ${registry} stopped after ${listing.names.length} repositories (lister.maxItems: ${opts.maxItems}), and the registry has more: ` +

@@ -4,10 +4,12 @@
  * reported with the task's name rather than papered over.
  */
 import { nsToMs } from '../config/go-duration.js';
-import type { Config, Hook, Mapping, Task } from '../config/schema.js';
+import type { Config, Hook, Location, Mapping, Task } from '../config/schema.js';
 import { yamlDuration } from '../config/yaml-scalar.js';
+import { parseNameFilter } from '../mapping/name-filter.js';
 import { parsePathMapping } from '../mapping/path-mapping.js';
 import { parseBackupTemplate } from '../plan/backup-name.js';
+import type { ScriptListerSpec } from '../mapping/script-lister.js';
 import { parsePlatform } from '../plan/platform.js';
 import { parseCron } from '../schedule/cron.js';
 import { parseTagSet } from '../tags/tag-set.js';
@@ -15,6 +17,7 @@ import type { AfterSyncHook, ResolvedMapping, ResolvedTask, TaskTiming } from '.
 
 export const DEFAULT_DELAY_MS = 2_000;
 export const DEFAULT_HOOK_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_SCRIPT_TIMEOUT_MS = 5 * 60_000;
 
 function durationMs(text: string | undefined, fallback: number, what: string): number {
   if (text === undefined) return fallback;
@@ -34,6 +37,8 @@ function resolveMapping(task: string, m: Mapping, index: number, taskBackup: str
   const backupText = m.backup ?? taskBackup;
   const backup = backupText === undefined ? undefined : parseBackupTemplate(backupText);
   if (backup && !backup.ok) throw new Error(`${where}: backup: ${backup.message}`);
+  const names = parseNameFilter(m.allow, m.deny);
+  if (!names.ok) throw new Error(`${where}: ${names.problems.map((p) => p.message).join('; ')}`);
   return {
     index,
     from: m.from,
@@ -45,7 +50,27 @@ function resolveMapping(task: string, m: Mapping, index: number, taskBackup: str
     force: m.force === true,
     backup: backup?.value,
     referrers: m.referrers === true,
+    names: names.filter,
   };
+}
+
+function resolveScript(task: Task): ScriptListerSpec | undefined {
+  const lister = task.source.lister;
+  if (lister?.type !== 'script' || lister.cmd === undefined) return undefined;
+  return {
+    cmd: lister.cmd,
+    args: lister.args ?? [],
+    workdir: lister.workdir,
+    env: { ...(lister.env ?? {}) },
+    timeoutMs: durationMs(lister.timeout, DEFAULT_SCRIPT_TIMEOUT_MS, `task '${task.name}' source.lister.timeout`),
+  };
+}
+
+/** `target`, or `targets` (rules.ts makes sure exactly one of them is there). */
+export function targetsOf(task: Task): Location[] {
+  const targets = task.targets?.length ? task.targets : task.target ? [task.target] : [];
+  if (targets.length === 0) throw new Error(`task '${task.name}' has no target`);
+  return targets;
 }
 
 function resolveTiming(task: Task): TaskTiming {
@@ -90,18 +115,35 @@ export function resolveTask(task: Task, index: number): ResolvedTask {
   const mappings = (task.mappings ?? []).map((m, i) => resolveMapping(task.name, m, i, task.backup));
   const timing = resolveTiming(task);
   const afterSync = resolveHook(task.name, task.hooks?.['after-sync']);
+  const targets = targetsOf(task);
   // What the key holds is what a run or the scheduler reads, in resolved form (durations in ms,
   // the schedule as fields and zone): writing `delay: 2000ms` for `2s` is no change.
   const key = canonical({
     name: task.name,
     source: task.source,
-    target: task.target,
+    targets,
     verbose: task.verbose === true,
-    mappings: mappings.map((m) => ({ from: m.from, to: m.to, tags: task.mappings?.[m.index]?.tags ?? null, platform: m.platformText ?? null, force: m.force, backup: m.backup?.text ?? null, referrers: m.referrers })),
+    mappings: mappings.map((m) => {
+      const raw = task.mappings?.[m.index];
+      return { from: m.from, to: m.to, tags: raw?.tags ?? null, platform: m.platformText ?? null, force: m.force, backup: m.backup?.text ?? null, referrers: m.referrers, allow: raw?.allow ?? null, deny: raw?.deny ?? null };
+    }),
     timing: { ...timing, cron: timing.cron ? { expr: timing.cron.expr, tz: timing.cron.timezone ?? null } : null },
     afterSync: afterSync ?? null,
   });
-  return { name: task.name, index, config: task, source: task.source, target: task.target, verbose: task.verbose === true, mappings, timing, afterSync, key };
+  return {
+    name: task.name,
+    index,
+    config: task,
+    source: task.source,
+    target: targets[0]!,
+    targets,
+    script: resolveScript(task),
+    verbose: task.verbose === true,
+    mappings,
+    timing,
+    afterSync,
+    key,
+  };
 }
 
 export function resolveTasks(config: Config): ResolvedTask[] {

@@ -4,8 +4,10 @@
  * reload compares tasks by `key`, so "did this task change?" is one string comparison.
  */
 import type { HookWhen, Location, Task } from '../config/schema.js';
+import type { NameFilter } from '../mapping/name-filter.js';
 import type { PathMapping } from '../mapping/path-mapping.js';
 import type { BackupTemplate } from '../plan/backup-name.js';
+import type { ScriptListerSpec } from '../mapping/script-lister.js';
 import type { PlatformChoice } from '../plan/platform.js';
 import type { CronSchedule } from '../schedule/cron.js';
 import type { TagSet } from '../tags/tag-set.js';
@@ -25,6 +27,8 @@ export interface ResolvedMapping {
   backup: BackupTemplate | undefined;
   /** Copy what refers to each image (signatures, SBOMs) after it. */
   referrers: boolean;
+  /** `allow:` / `deny:` lists of repositories and tags (not in dregsy). */
+  names: NameFilter;
 }
 
 /** When a task runs. */
@@ -57,7 +61,12 @@ export interface ResolvedTask {
   /** The entry as written: locations carry what credentials and listers need. */
   config: Task;
   source: Location;
+  /** The first of `targets` (what `target` names when there is one). */
   target: Location;
+  /** `target`, or every entry of `targets` (not in dregsy): each is compared, copied and reported on its own. */
+  targets: Location[];
+  /** The source's `lister: { type: script }`: its image list comes from this command (not in dregsy). */
+  script: ScriptListerSpec | undefined;
   verbose: boolean;
   mappings: ResolvedMapping[];
   timing: TaskTiming;

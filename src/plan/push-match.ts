@@ -2,11 +2,13 @@
  * Which images of a task a registry push selects (pure). A push of `repo:tag` on `host`
  * concerns a task when the task's source is that registry, one of its mappings selects the
  * repository (a plain `from:` path, or a `from: regex:` that matches it) and that mapping's
- * tag filter admits the tag. Only `keep: latest N` cannot be decided from the event alone:
- * it is admitted here and decided by the run, which reads the tag list.
+ * tag filter (and its `allow:`/`deny:` lists) admit the tag. Only `keep: latest N` cannot be
+ * decided from the event alone: it is admitted here and decided by the run, which reads the tag
+ * list. So is a source with a `script` lister: the push run runs the script and copies the
+ * pushed image only if the script lists it (sync/select-images.ts).
  */
 import type { ResolvedTask } from '../model/task.js';
-import { apiHost, apiRepo, isDockerHub } from '../registry/hosts.js';
+import { apiRepo, isDockerHub, normalizeHost, sameRegistry } from '../registry/hosts.js';
 import { refsForPushedTag } from '../tags/tag-set.js';
 
 export interface PushEvent {
@@ -27,16 +29,6 @@ export interface PushedImage {
   tag: string;
 }
 
-/** `host[:port]` compared the way registries are addressed: case-insensitive, default ports and Docker Hub's aliases folded. */
-export function sameRegistry(a: string, b: string): boolean {
-  return normalizeHost(a) === normalizeHost(b);
-}
-
-function normalizeHost(host: string): string {
-  const h = host.trim().toLowerCase().replace(/:(443|80)$/, '');
-  return isDockerHub(h) ? apiHost(h) : h;
-}
-
 export function matchPush(task: ResolvedTask, event: PushEvent): PushedImage[] {
   if (event.tag === '') return [];
   if (event.host !== undefined && !sameRegistry(event.host, task.source.registry)) return [];
@@ -53,6 +45,7 @@ export function matchPush(task: ResolvedTask, event: PushEvent): PushedImage[] {
       repo = from.re.test(event.repo) ? event.repo : pushed;
     }
     if (repo === undefined) continue;
+    if (!m.names.repo(repo) || !m.names.tag(event.tag)) continue;
     if (refsForPushedTag(m.tags, event.tag, []).length === 0) continue;
     out.push({ mapping: m.index, repo, tag: event.tag });
   }

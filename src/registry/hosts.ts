@@ -17,3 +17,14 @@ export function apiHost(registry: string): string {
 export function apiRepo(registry: string, repo: string): string {
   return isDockerHub(registry) && !repo.includes('/') ? `library/${repo}` : repo;
 }
+
+/** `host[:port]` as registries are addressed: lower case, without a default port, Docker Hub's aliases as one. */
+export function normalizeHost(host: string): string {
+  const h = host.trim().toLowerCase().replace(/:(443|80)$/, '');
+  return isDockerHub(h) ? apiHost(h) : h;
+}
+
+/** Two registry names for the same registry. */
+export function sameRegistry(a: string, b: string): boolean {
+  return normalizeHost(a) === normalizeHost(b);
+}

@@ -27,6 +27,14 @@ export interface CopyRequest {
   verbose: boolean;
 }
 
+/** One image to several targets (a task with `targets`): the source is read once for all of them. */
+export interface FanOutRequest {
+  source: ImageLocation;
+  targets: ImageLocation[];
+  platform: PlatformChoice;
+  verbose: boolean;
+}
+
 export interface CopyContext {
   /** Aborted on forced shutdown: the copy must stop (its process is killed). */
   signal: AbortSignal;
@@ -39,6 +47,13 @@ export interface Relay {
   prepare(signal?: AbortSignal): Promise<void>;
   /** Copies one image; throws RelayError with a redacted message when it fails. */
   copy(request: CopyRequest, ctx: CopyContext): Promise<void>;
+  /**
+   * Copies one image to several targets, reading the source once (manifests and blobs) where
+   * the relay can; resolves with one outcome per target, in order: undefined when that target
+   * got the image, else its RelayError. One target failing never fails the others. Relays
+   * without it get one `copy` per target.
+   */
+  copyToMany?(request: FanOutRequest, ctx: CopyContext): Promise<Array<Error | undefined>>;
   dispose(): Promise<void>;
 }
 

@@ -2,8 +2,12 @@
  * Reading what the plan needs to decide one image: the source's manifest digest (and, for an
  * index copied as one platform, that platform's child) and the target's digest for the tag.
  * The decision itself is pure (plan/digests.ts).
+ *
+ * The source side is read once per image however many targets the task has (`SourceRead`,
+ * shared by the targets' checks), and only when some target needs it: a target whose tag list
+ * lacks the tag is decided without it.
  */
-import { decide, expectedTargetDigest, indexChildren, isIndex, type DigestDecision, type PlatformSpec } from '../plan/digests.js';
+import { decide, expectedTargetDigest, indexChildren, isIndex, type DigestDecision, type PlatformSpec, type SourceManifest } from '../plan/digests.js';
 import type { PlannedCopy } from '../plan/plan.js';
 import type { PlatformChoice } from '../plan/platform.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
@@ -33,6 +37,42 @@ export interface CheckInput {
    * config, the image ID, unchanged).
    */
   compare?: 'manifest' | 'config';
+  /** The image's source side, shared by every target of the task (see `sourceRead`); made here when absent. */
+  sourceRead?: SourceRead;
+}
+
+/** What the source holds for one image, as the chosen comparison needs it; undefined: not there. */
+export type SourceFacts =
+  | { compare: 'manifest'; manifest: SourceManifest }
+  | { compare: 'config'; manifest: string; config: string | undefined };
+
+/** Reads the source side of one image at most once, on first call. */
+export type SourceRead = () => Promise<SourceFacts | undefined>;
+
+type SourceInput = Pick<CheckInput, 'copy' | 'source' | 'platform' | 'host' | 'compare'>;
+
+/** The source side of one image, read on first use and shared by every target's check. */
+export function sourceRead(registry: RegistryClient, input: SourceInput, signal?: AbortSignal): SourceRead {
+  let read: Promise<SourceFacts | undefined> | undefined;
+  return () => {
+    read ??= readSource(registry, input, signal);
+    return read;
+  };
+}
+
+async function readSource(registry: RegistryClient, input: SourceInput, signal: AbortSignal | undefined): Promise<SourceFacts | undefined> {
+  const { copy } = input;
+  if (input.compare === 'config') {
+    const src = await configDigestOf(registry, input.source, copy.sourceRepo, sourceRefOf(copy), input, signal);
+    return src && { compare: 'config', ...src };
+  }
+  const src = await registry.headManifest(input.source, copy.sourceRepo, sourceRefOf(copy), signal);
+  if (!src) return undefined;
+  // One platform of an index: the target will hold that child, so its digest is what counts.
+  // Read by digest, so the client's cache answers it again without a GET (Docker Hub's allowance).
+  const needsChildren = isIndex(src.mediaType) && input.platform.kind !== 'all';
+  const index = needsChildren ? await registry.getManifest(input.source, copy.sourceRepo, src.digest, signal) : undefined;
+  return { compare: 'manifest', manifest: { digest: src.digest, mediaType: src.mediaType, children: index ? indexChildren(index.body) : undefined } };
 }
 
 export function sourceRefOf(copy: PlannedCopy): string {
@@ -45,29 +85,18 @@ export function targetRefOf(copy: PlannedCopy): string {
 
 export async function checkImage(registry: RegistryClient, input: CheckInput, signal?: AbortSignal): Promise<CheckOutcome> {
   const { copy } = input;
+  const source = input.sourceRead ?? sourceRead(registry, input, signal);
   try {
     const known = copy.ref.tag !== undefined ? await input.targetTags : undefined;
     if (known && copy.ref.tag !== undefined && !known.has(copy.ref.tag) && !input.wantSourceDigest) {
       // A new tag: copying is certain, and the copy itself finds out whether the source has it.
       return { kind: 'decided', sourceDigest: undefined, targetDigest: undefined, decision: { action: 'copy', expectedDigest: undefined, reason: 'missing' } };
     }
-    if (input.compare === 'config') return await checkByConfig(registry, input, signal);
-    const [src, tgt] = await Promise.all([
-      registry.headManifest(input.source, copy.sourceRepo, sourceRefOf(copy), signal),
-      registry.headManifest(input.target, copy.targetRepo, targetRefOf(copy), signal),
-    ]);
-    if (!src) return { kind: 'source-missing' };
-    // One platform of an index: the target will hold that child, so its digest is what counts.
-    // Read by digest, so the client's cache answers it again without a GET (Docker Hub's allowance).
-    const needsChildren = isIndex(src.mediaType) && input.platform.kind !== 'all';
-    const index = needsChildren ? await registry.getManifest(input.source, copy.sourceRepo, src.digest, signal) : undefined;
-    const decision = decide(
-      { digest: src.digest, mediaType: src.mediaType, children: index ? indexChildren(index.body) : undefined },
-      tgt?.digest,
-      input.platform,
-      input.host,
-    );
-    return { kind: 'decided', sourceDigest: src.digest, targetDigest: tgt?.digest, decision };
+    if (input.compare === 'config') return await checkByConfig(registry, input, source, signal);
+    const [src, tgt] = await Promise.all([source(), registry.headManifest(input.target, copy.targetRepo, targetRefOf(copy), signal)]);
+    if (!src || src.compare !== 'manifest') return { kind: 'source-missing' };
+    const decision = decide(src.manifest, tgt?.digest, input.platform, input.host);
+    return { kind: 'decided', sourceDigest: src.manifest.digest, targetDigest: tgt?.digest, decision };
   } catch (error) {
     return { kind: 'check-failed', error };
   }
@@ -83,7 +112,7 @@ async function configDigestOf(
   ep: RegistryEndpoint,
   repo: string,
   ref: string,
-  input: CheckInput,
+  input: Pick<CheckInput, 'platform' | 'host'>,
   signal: AbortSignal | undefined,
 ): Promise<{ manifest: string; config: string | undefined } | undefined> {
   const head = await registry.headManifest(ep, repo, ref, signal);
@@ -100,13 +129,10 @@ async function configDigestOf(
   return { manifest: image.digest, config: typeof config === 'string' ? config : undefined };
 }
 
-async function checkByConfig(registry: RegistryClient, input: CheckInput, signal: AbortSignal | undefined): Promise<CheckOutcome> {
+async function checkByConfig(registry: RegistryClient, input: CheckInput, source: SourceRead, signal: AbortSignal | undefined): Promise<CheckOutcome> {
   const { copy } = input;
-  const [src, tgt] = await Promise.all([
-    configDigestOf(registry, input.source, copy.sourceRepo, sourceRefOf(copy), input, signal),
-    configDigestOf(registry, input.target, copy.targetRepo, targetRefOf(copy), input, signal),
-  ]);
-  if (!src) return { kind: 'source-missing' };
+  const [src, tgt] = await Promise.all([source(), configDigestOf(registry, input.target, copy.targetRepo, targetRefOf(copy), input, signal)]);
+  if (!src || src.compare !== 'config') return { kind: 'source-missing' };
   const base = { kind: 'decided' as const, sourceDigest: src.manifest, targetDigest: tgt?.manifest };
   if (src.config === undefined) return { ...base, decision: { action: 'copy', expectedDigest: undefined, reason: 'unknown' } };
   if (!tgt) return { ...base, decision: { action: 'copy', expectedDigest: undefined, reason: 'missing' } };

@@ -1,28 +1,33 @@
 /**
- * One run of one task: select the images (repository and tag lists), check each against the
- * target by digest, and copy only what is missing or different through the relay (or, in check
- * mode, only say what would be copied). A failing image or mapping is recorded and the run goes
- * on; the result lists every image and whether anything failed.
+ * One run of one task: select the images (repository and tag lists, or a script's output),
+ * check each against every target by digest, and copy only what is missing or different
+ * through the relay (or, in check mode, only say what would be copied). A failing image,
+ * mapping or target is recorded and the run goes on; the result lists every image of every
+ * target and whether anything failed (per target too, for a task with `targets`).
  */
 import type { LimitFunction } from 'p-limit';
 import type { CredentialSources } from '../auth/credential-sources.js';
 import { resolveEndpoint } from '../auth/endpoint.js';
+import type { Location } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
+import { runScriptLister } from '../mapping/script-lister.js';
+import type { ScriptListing } from '../mapping/script-output.js';
 import type { ResolvedMapping, ResolvedTask } from '../model/task.js';
 import type { PlatformSpec } from '../plan/digests.js';
-import { describeRef, type PlannedCopy } from '../plan/plan.js';
-import { formatPlatform } from '../plan/platform.js';
+import type { PlannedCopy } from '../plan/plan.js';
 import type { PushedImage } from '../plan/push-match.js';
+import { sameRegistry } from '../registry/hosts.js';
 import type { RegistryEndpoint } from '../registry/types.js';
 import type { Relay } from '../relay/relay.js';
 import type { RunSignals } from '../schedule/run-signals.js';
 import { owns, ownershipFilter, type Shard } from '../shard/shard.js';
-import { checkImage } from './check-image.js';
-import { backupFirst, referrerStep } from './copy-extras.js';
+import { referrerStep } from './copy-extras.js';
 import { countResult, countResults, emptyCounts, type ImageResult, type RunCounts } from './image-result.js';
+import { processImage, type ImageJob, type RunContext } from './process-image.js';
 import type { ReferrerRegistry } from './referrers.js';
+import { resultsOk, setUpTargets, summarizeTargets, type TargetRun, type TargetRunSummary } from './run-targets.js';
 import { selectImages, selectPushed, tagList, type SelectDeps } from './select-images.js';
 
 export type RunMode = 'sync' | 'check';
@@ -44,8 +49,10 @@ export interface TaskRunDeps {
   logger: Logger;
   redactor: Redactor;
   certsDir: string;
-  /** Lists the source's repositories for `from: regex:` mappings. */
-  listRepositories: (task: ResolvedTask, endpoint: RegistryEndpoint, signal: AbortSignal) => Promise<string[]>;
+  /** Lists the source's repositories for `from: regex:` mappings; `whole` for `from: '*'` (no `maxItems`). */
+  listRepositories: (task: ResolvedTask, endpoint: RegistryEndpoint, signal: AbortSignal, whole?: boolean) => Promise<string[]>;
+  /** Where a `script` lister runs: the config file's folder (relative paths) and dregsy's environment less its secrets. */
+  script?: { baseDir: string; baseEnv: Record<string, string> } | undefined;
   /** Bounds concurrent copies across all tasks. */
   limitCopy: LimitFunction;
   /** Bounds concurrent digest checks across all tasks. */
@@ -63,7 +70,7 @@ export interface TaskRunDeps {
    * Makes sure a target repository can be pushed to (ECR: create it when missing), once per
    * repository and run, before its first copy; undefined where nothing is needed.
    */
-  ensureTargetRepo?: (task: ResolvedTask, target: RegistryEndpoint, repo: string, signal: AbortSignal) => Promise<void>;
+  ensureTargetRepo?: (task: ResolvedTask, location: Location, target: RegistryEndpoint, repo: string, signal: AbortSignal) => Promise<void>;
   /** Where credentials beyond `auth` come from (ECR, Google, docker config, auth-file). */
   credentialSources?: CredentialSources;
   /** The time backup names are made of; default: the system clock. */
@@ -77,28 +84,12 @@ export interface TaskRunResult {
   scope: RunScope['kind'];
   startedAt: string;
   durationMs: number;
+  /** Over all targets: an image copied to three targets counts three times. */
   counts: RunCounts;
+  /** One entry per image and target. */
   images: ImageResult[];
-}
-
-/** What every image of one run shares. */
-interface RunContext {
-  task: ResolvedTask;
-  source: RegistryEndpoint;
-  target: RegistryEndpoint;
-  deps: TaskRunDeps;
-  signals: RunSignals;
-  log: Logger;
-  ensureTarget: (repo: string) => Promise<void>;
-  targetTags: (repo: string) => Promise<ReadonlySet<string> | undefined>;
-  onChecked: () => void;
-}
-
-/** One selected image: the unit processImage decides and copies. */
-interface ImageJob {
-  copy: PlannedCopy;
-  mapping: ResolvedMapping;
-  run: RunContext;
+  /** Tasks with `targets` only: each target's share, in the config's order. */
+  targets?: TargetRunSummary[];
 }
 
 export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRunDeps, signals: RunSignals): Promise<TaskRunResult> {
@@ -108,57 +99,44 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   let selected = 0;
   let checked = 0;
   const live = emptyCounts();
-  const record = (r: ImageResult) => {
-    images.push(r);
-    countResult(live, r);
-  };
   const progress = () => deps.onProgress?.(task.name, { ...live, checked, selected });
   // Sharded: only this replica's target repositories are listed, checked and copied (src/shard/).
   const sharding = scope.kind === 'full' && scope.shard ? ownershipFilter(scope.shard) : undefined;
-  const finish = (ok: boolean) => finishRun(task, scope, started, images, { checked, selected, otherShards: sharding?.others.size }, log, ok);
+  let targets: TargetRun[] = [];
+  const failedTargets: { registry: string; results: ImageResult[] }[] = [];
+  const finish = () => {
+    const stopped = signals.stop.aborted;
+    const perTarget = [...targets.map((t) => ({ registry: t.endpoint.registry, index: t.index, results: t.results, checked: t.checked, selected: t.selected })), ...failedTargets.map((f, i) => ({ ...f, index: -1 - i, checked: 0, selected: 0 }))];
+    const summaries = task.targets.length > 1 ? summarizeTargets(perTarget.sort((a, b) => a.index - b.index), stopped) : undefined;
+    return finishRun(task, scope, started, images, { checked, selected, otherShards: sharding?.others.size, targets: summaries }, log, resultsOk(images, stopped));
+  };
   if (scope.kind === 'full') log.info('task run started');
   else log.info('task run started', { pushed: scope.images.length });
 
+  const endpointContext = { certsDir: deps.certsDir, redactor: deps.redactor, sources: deps.credentialSources, signal: signals.kill };
   let source: RegistryEndpoint;
-  let target: RegistryEndpoint;
   try {
-    const endpointContext = { certsDir: deps.certsDir, redactor: deps.redactor, sources: deps.credentialSources, signal: signals.kill };
     source = await resolveEndpoint(task.source, endpointContext);
-    target = await resolveEndpoint(task.target, endpointContext);
   } catch (e) {
     log.error(`cannot set up registries: ${message(e, deps.redactor)}`);
-    return finish(false);
+    images.push(setupFailure(task, task.source.registry, message(e, deps.redactor)));
+    return finish();
   }
+  const setUp = await setUpTargets(task, { registry: deps.registry, endpointContext, ensureTargetRepo: deps.ensureTargetRepo, signal: signals.kill, message: (e) => message(e, deps.redactor) });
+  targets = setUp.live;
+  for (const b of setUp.broken) {
+    // One target without credentials fails alone: the others still get every image.
+    log.error(`cannot set up target registry '${b.location.registry}': ${b.error}`);
+    const failure = setupFailure(task, b.location.registry, b.error);
+    images.push(failure);
+    failedTargets.push({ registry: b.location.registry, results: [failure] });
+  }
+  if (targets.length === 0) return finish();
 
-  const tagLists = new Map<string, Promise<string[]>>();
-  const targetRepos = new Map<string, Promise<void>>();
-  const targetTagSets = new Map<string, Promise<ReadonlySet<string> | undefined>>();
-  const targetTags = (repo: string): Promise<ReadonlySet<string> | undefined> => {
-    let p = targetTagSets.get(repo);
-    if (!p) {
-      // Not under limitCheck: checks wait for this list, so it must never queue behind them.
-      p = deps.registry.listTags(target, repo, signals.kill).then(
-        (tags) => new Set(tags),
-        // 404: the repository does not exist yet, so it has no tags; other errors: let HEADs decide
-        (e: unknown) => ((e as { status?: number }).status === 404 ? new Set<string>() : undefined),
-      );
-      targetTagSets.set(repo, p);
-    }
-    return p;
-  };
-  const ensureTarget = (repo: string): Promise<void> => {
-    const ensure = deps.ensureTargetRepo;
-    if (!ensure) return Promise.resolve();
-    let p = targetRepos.get(repo);
-    if (!p) {
-      p = ensure(task, target, repo, signals.kill);
-      targetRepos.set(repo, p);
-    }
-    return p;
-  };
-  const run: RunContext = { task, source, target, deps, signals, log, ensureTarget, targetTags, onChecked: () => void checked++ };
+  const run: RunContext = { task, source, targets, deps, signals, log, onChecked: () => void checked++ };
   const jobs: ImageJob[] = [];
-  const selectDeps = { ...deps, tagLists, limit: deps.limitCheck, owned: sharding?.owned };
+  const script = scriptListing(task, source, deps, signals, log);
+  const selectDeps: SelectDeps = { ...deps, scriptListing: script?.get, tagLists: new Map(), limit: deps.limitCheck, owned: sharding?.owned };
   for (const mapping of task.mappings) {
     if (signals.stop.aborted) break;
     if (scope.kind === 'pushed' && !scope.images.some((i) => i.mapping === mapping.index)) continue;
@@ -169,21 +147,72 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
     } catch (e) {
       const error = message(e, deps.redactor);
       log.error(`mapping '${mapping.from}' failed: ${error}`);
-      record({ task: task.name, source: `${source.registry}/${mapping.from}`, target: `${target.registry}/${mapping.to ?? mapping.from}`, platform: mapping.platformText ?? 'default', action: 'failed', durationMs: 0, error });
+      for (const t of targets) record(t, { task: task.name, source: `${source.registry}/${mapping.from}`, target: `${t.endpoint.registry}/${mapping.to ?? mapping.from}`, platform: mapping.platformText ?? 'default', action: 'failed', durationMs: 0, error });
     }
   }
-  selected = jobs.length;
+  // The script's bad lines, once per run (each with its line number), whatever mappings read its list.
+  for (const problem of (await script?.settled()) ?? []) {
+    log.error(`script lister '${task.script?.cmd}' line ${problem.line}: ${problem.message}`);
+    for (const t of targets) record(t, { task: task.name, source: `script:${task.script?.cmd} line ${problem.line}`, target: t.endpoint.registry, platform: 'default', action: 'failed', durationMs: 0, error: `line ${problem.line}: ${problem.message}` });
+  }
+  for (const t of targets) t.selected = jobs.length;
+  selected = jobs.length * targets.length;
   progress();
 
-  const withReferrers = referrerStep({ ...deps, now: deps.now ?? (() => new Date()), sourceTags: (repo) => tagList(repo, source, selectDeps, signals.kill), targetTags, logger: log, verbose: task.verbose, signal: signals.kill });
+  // One referrer step per target: each copies what refers to an image into its own registry.
+  const now = deps.now ?? (() => new Date());
+  const sourceTags = (repo: string) => tagList(repo, source, selectDeps, signals.kill);
+  const withReferrers = new Map(targets.map((t) => [t, referrerStep({ ...deps, now, sourceTags, targetTags: (repo) => t.tags(repo), logger: log, verbose: task.verbose, signal: signals.kill })]));
   await Promise.all(
     jobs.map(async (job) => {
-      record(await withReferrers(job.mapping, job.copy, source, target, await processImage(job)));
-      progress();
+      // Each target's result, once its referrers are copied too (copy-extras.ts), as it comes.
+      const done: Promise<void>[] = [];
+      await processImage(job, (t, result) => {
+        done.push(
+          withReferrers.get(t)!(job.mapping, job.copy, source, t.endpoint, result).then((r) => {
+            record(t, r);
+            progress();
+          }),
+        );
+      });
+      await Promise.all(done);
     }),
   );
-  const ok = images.every((r) => r.action === 'copied' || r.action === 'skipped' || r.action === 'would-copy') && !(signals.stop.aborted && images.some((r) => r.action === 'not-started'));
-  return finish(ok);
+  return finish();
+
+  function record(t: TargetRun, result: ImageResult): void {
+    t.results.push(result);
+    images.push(result);
+    countResult(live, result);
+  }
+}
+
+/** The failure of a location that could not be set up (credentials), as a result of its own. */
+function setupFailure(task: ResolvedTask, registry: string, error: string): ImageResult {
+  return { task: task.name, source: task.source.registry, target: registry, platform: 'default', action: 'failed', durationMs: 0, error: `cannot set up registry: ${error}` };
+}
+
+/** The task's script lister, run once per run on first use; undefined without one. */
+function scriptListing(task: ResolvedTask, source: RegistryEndpoint, deps: TaskRunDeps, signals: RunSignals, log: Logger) {
+  const spec = task.script;
+  if (!spec) return undefined;
+  let listing: Promise<ScriptListing> | undefined;
+  const where = deps.script ?? { baseDir: process.cwd(), baseEnv: {} };
+  return {
+    get: (): Promise<ScriptListing> => {
+      listing ??= runScriptLister(spec, {
+        ...where,
+        task: task.name,
+        logger: log,
+        redactor: deps.redactor,
+        signal: signals.kill,
+        isSource: (host) => sameRegistry(host, task.source.registry) || sameRegistry(host, source.registry),
+      });
+      return listing;
+    },
+    /** The bad lines, when the script ran and gave a list (its failure is each mapping's). */
+    settled: async () => (listing ? listing.then((l) => l.problems, () => []) : []),
+  };
 }
 
 /** One mapping's images for the run's scope. */
@@ -198,105 +227,27 @@ async function selectFor(scope: RunScope, task: ResolvedTask, mapping: ResolvedM
   return [...copies, ...foreign];
 }
 
-async function processImage(job: ImageJob): Promise<ImageResult> {
-  const { copy, mapping, run } = job;
-  const { task, source, target, deps, signals, log } = run;
-  const platform = mapping.platform;
-  const started = Date.now();
-  const from = describeRef(copy.sourceRepo, copy.ref);
-  const to = describeRef(copy.targetRepo, copy.ref.tag ? { tag: copy.ref.tag } : copy.ref);
-  const base = {
-    task: task.name,
-    source: `${source.registry}/${from}`,
-    target: `${target.registry}/${to}`,
-    platform: formatPlatform(platform),
-  };
-  const done = (r: Omit<ImageResult, keyof typeof base | 'durationMs'>): ImageResult => ({ ...base, ...r, durationMs: Date.now() - started });
-  if (signals.stop.aborted) return done({ action: 'not-started' });
-
-  let reason: ImageResult['reason'] = 'forced';
-  let sourceDigest: string | undefined;
-  let targetDigest: string | undefined;
-  let expectedDigest: string | undefined;
-  if (!deps.force && !mapping.force) {
-    const tags = run.targetTags(copy.targetRepo);
-    await tags;
-    const outcome = await deps.limitCheck(() =>
-      checkImage(
-        deps.registry,
-        { copy, source, target, platform, host: deps.hostPlatform, targetTags: tags, wantSourceDigest: deps.mode === 'check', compare: deps.compare },
-        signals.kill,
-      ),
-    );
-    run.onChecked();
-    if (outcome.kind === 'source-missing') {
-      log.error(`${from}: not found at the source (manifest unknown)`, { image: from });
-      return done({ action: 'missing-source', error: 'not found at the source' });
-    }
-    if (outcome.kind === 'check-failed') {
-      const error = message(outcome.error, deps.redactor);
-      if (deps.mode === 'check') {
-        log.error(`${from}: cannot compare digests: ${error}`, { image: from });
-        return done({ action: 'failed', error });
-      }
-      // Comparing is an optimisation: when it fails, copying as dregsy does is still right.
-      log.warn(`${from}: cannot compare digests (${error}); copying`, { image: from });
-      reason = 'unknown';
-    } else {
-      sourceDigest = outcome.sourceDigest;
-      targetDigest = outcome.targetDigest;
-      if (outcome.decision.action === 'skip') {
-        log.debug(`unchanged ${from} → ${to} (${outcome.decision.digest})`);
-        return done({ action: 'skipped', sourceDigest, targetDigest, expectedDigest: outcome.decision.digest });
-      }
-      reason = outcome.decision.reason;
-      expectedDigest = outcome.decision.expectedDigest;
-    }
-  }
-  const facts = { reason, sourceDigest, targetDigest, expectedDigest };
-  if (deps.mode === 'check' || !deps.relay) return done({ action: 'would-copy', ...facts });
-
-  const relay = deps.relay;
-  return deps.limitCopy(async () => {
-    if (signals.stop.aborted) return done({ action: 'not-started', ...facts });
-    try {
-      await run.ensureTarget(copy.targetRepo);
-      const backup = await backupFirst({ registry: deps.registry, now: deps.now ?? (() => new Date()) }, mapping, copy, { source, target }, facts, signals.kill);
-      if (backup) log.info(`kept ${to}'s previous image as ${copy.targetRepo}:${backup}`);
-      await relay.copy(
-        {
-          source: { endpoint: source, repo: copy.sourceRepo, ref: copy.ref },
-          target: { endpoint: target, repo: copy.targetRepo, ref: copy.ref },
-          platform,
-          verbose: task.verbose,
-        },
-        { signal: signals.kill, logger: log },
-      );
-      log.info(`copied ${from} → ${to}`, reason === 'forced' || reason === 'unknown' ? { reason } : { reason, digest: expectedDigest });
-      return done({ action: 'copied', ...facts, ...(backup && { backup }) });
-    } catch (e) {
-      const error = message(e, deps.redactor);
-      log.error(error, { image: from });
-      return done({ action: 'failed', ...facts, error });
-    }
-  });
-}
-
 interface Tally {
   checked: number;
   selected: number;
   /** Sharded full runs: target repositories left to the other replicas. */
   otherShards: number | undefined;
+  /** Tasks with `targets`: each target's share. */
+  targets: TargetRunSummary[] | undefined;
 }
 
 function finishRun(task: ResolvedTask, scope: RunScope, started: number, images: ImageResult[], tally: Tally, log: Logger, ok: boolean): TaskRunResult {
   const durationMs = Date.now() - started;
   const { checked, selected, otherShards } = tally;
   const counts = { ...countResults(images, checked, selected), ...(otherShards !== undefined && { otherShards }) };
+  for (const t of tally.targets ?? []) {
+    if (t.ok) log.info(`target ${t.registry} finished`, { ...t.counts });
+    else log.error(`target ${t.registry} finished with errors`, { ...t.counts });
+  }
   const summary = { ...counts, ms: durationMs };
   if (ok) log.info('task run finished', summary);
   else log.error('task run finished with errors', summary);
-  return { task: task.name, ok, scope: scope.kind, startedAt: new Date(started).toISOString(), durationMs, counts, images };
+  return { task: task.name, ok, scope: scope.kind, startedAt: new Date(started).toISOString(), durationMs, counts, images, ...(tally.targets && { targets: tally.targets }) };
 }
 
 function message(e: unknown, redactor: Redactor): string {
