@@ -21,6 +21,12 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Written to the process's stdin (e.g. what a docker credential helper asks for); else no stdin. */
   input?: string;
+  /**
+   * Run it in a process group of its own and end the whole group (timeout, abort, and whatever
+   * is left once it exits): a user's script may start children (`sh -c 'sleep 600'`) that would
+   * outlive it and keep its output open. For commands the user writes, not for our own tools.
+   */
+  group?: boolean;
 }
 
 export interface RunResult {
@@ -37,6 +43,7 @@ export interface RunResult {
 }
 
 export async function runProcess(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (opts.group) return runGroup(file, args, opts);
   const { execa } = await import('execa');
   const child = execa(file, args, {
     reject: false,
@@ -66,4 +73,68 @@ export async function runProcess(file: string, args: readonly string[], opts: Ru
     cancelled: r.isCanceled === true,
     timedOut: r.timedOut === true,
   };
+}
+
+/** runProcess for `group: true`: timeout and abort end the whole process group, SIGTERM then SIGKILL. */
+async function runGroup(file: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const { execa } = await import('execa');
+  const ended = new AbortController();
+  const child = execa(file, args, {
+    reject: false,
+    ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
+    detached: true,
+    env: opts.env,
+    extendEnv: opts.extendEnv ?? true,
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    stripFinalNewline: true,
+  });
+  const pid = child.pid;
+  let why: 'timeout' | 'cancel' | undefined;
+  let forceTimer: NodeJS.Timeout | undefined;
+  const end = (reason: 'timeout' | 'cancel') => {
+    if (why !== undefined || ended.signal.aborted) return;
+    why = reason;
+    killGroup(pid, 'SIGTERM');
+    forceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), opts.killGraceMs ?? 5_000);
+  };
+  const timer = opts.timeoutMs !== undefined ? setTimeout(() => end('timeout'), opts.timeoutMs) : undefined;
+  const onAbort = () => end('cancel');
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.onLine) {
+    const onLine = opts.onLine;
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', (l) => onLine(l, 'stdout'));
+    if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLine(l, 'stderr'));
+  }
+  try {
+    const r = await child;
+    const spawnFailed = r.failed && r.exitCode === undefined && r.signal === undefined && why === undefined;
+    return {
+      command: [file, ...args].join(' '),
+      exitCode: r.exitCode,
+      signal: r.signal,
+      stdout: typeof r.stdout === 'string' ? r.stdout : '',
+      stderr: typeof r.stderr === 'string' ? r.stderr : '',
+      spawnError: spawnFailed ? (r.cause instanceof Error ? r.cause.message : r.shortMessage) : undefined,
+      cancelled: why === 'cancel',
+      timedOut: why === 'timeout',
+    };
+  } finally {
+    ended.abort();
+    clearTimeout(timer);
+    clearTimeout(forceTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    // What the process left behind in its group goes with it.
+    killGroup(pid, 'SIGKILL');
+  }
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch (e) {
+    // ESRCH: the group is gone already, which is what we want.
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
 }

@@ -62,6 +62,7 @@ export async function runScriptLister(spec: ScriptListerSpec, ctx: ScriptRunCont
     cwd,
     timeoutMs: spec.timeoutMs,
     signal: ctx.signal,
+    group: true,
   });
   const what = `script lister '${spec.cmd}'`;
   const tail = () => {
