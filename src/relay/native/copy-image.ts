@@ -9,15 +9,18 @@ import pLimit from 'p-limit';
 import { RegistryError } from '../../errors.js';
 import type { PlatformSpec } from '../../plan/digests.js';
 import type { RegistryWrites, RawManifest } from '../../registry/write.js';
-import type { CopyRequest } from '../relay.js';
+import type { CopyRequest, FanOutRequest } from '../relay.js';
 import type { BlobKnowledge } from './blob-knowledge.js';
 import { parseManifest, planRoot, type BlobRef, type ManifestShape } from './manifest-plan.js';
+import { directSource, sharedSource, type SourceReader } from './source-reader.js';
 
 export interface CopyDeps {
   writes: RegistryWrites;
   knowledge: BlobKnowledge;
   host: PlatformSpec;
   signal: AbortSignal;
+  /** Where the source is read (default: straight from the registry); shared by a fan-out's targets. */
+  reader?: SourceReader;
 }
 
 /** What one copy did, for the debug log and tests. */
@@ -46,9 +49,10 @@ export async function copyImage(req: CopyRequest, deps: CopyDeps): Promise<CopyS
   const registry = target.endpoint.registry;
   const sameRegistry = source.endpoint.registry === registry;
   const limitBlobs = pLimit(BLOBS_AT_ONCE);
+  const reader = deps.reader ?? directSource(writes, source, signal);
 
   const fetchManifest = async (reference: string): Promise<RawManifest> => {
-    const m = await writes.getRawManifest(source.endpoint, source.repo, reference, signal);
+    const m = await reader.manifest(reference);
     if (!m) throw new NativeCopyError(`manifest ${reference} not found at the source (MANIFEST_UNKNOWN)`);
     if (reference.startsWith('sha256:') && m.digest !== reference) {
       throw new NativeCopyError(`the source sent a manifest with digest ${m.digest} for ${reference}`);
@@ -80,7 +84,7 @@ export async function copyImage(req: CopyRequest, deps: CopyDeps): Promise<CopyS
   };
 
   const transferBlob = async (blob: BlobRef, step: ReturnType<BlobKnowledge['step']>, mountFrom: string | undefined): Promise<void> => {
-    const upload = { digest: blob.digest, size: blob.size, open: () => writes.getBlob(source.endpoint, source.repo, blob.digest, signal) };
+    const upload = { digest: blob.digest, size: blob.size, open: () => reader.openBlob(blob.digest, blob.size) };
     if (mountFrom !== undefined) {
       const how = await writes.mountBlob(target.endpoint, target.repo, upload, mountFrom, signal);
       stats[how === 'mounted' ? 'mounted' : 'uploaded']++;
@@ -142,6 +146,20 @@ export async function copyImage(req: CopyRequest, deps: CopyDeps): Promise<CopyS
     await putManifest(root, pushAs(root));
   }
   return stats;
+}
+
+/**
+ * One image to several targets: each target is copied as `copyImage` copies it (its own blob
+ * steps, pushes and errors), all reading one shared source reader, so each source manifest and
+ * blob is fetched once. One outcome per target, in order: its stats, or why it failed.
+ */
+export async function copyImageToMany(req: FanOutRequest, deps: CopyDeps): Promise<PromiseSettledResult<CopyStats>[]> {
+  const reader = sharedSource(deps.writes, req.source, deps.signal);
+  try {
+    return await Promise.allSettled(req.targets.map((target) => copyImage({ source: req.source, target, platform: req.platform, verbose: req.verbose }, { ...deps, reader })));
+  } finally {
+    await reader.dispose();
+  }
 }
 
 function isBlobUnknown(e: unknown): boolean {
