@@ -16,7 +16,7 @@ import { parsePlatform } from '../plan/platform.js';
 import type { RegistryWrites } from '../registry/write.js';
 import { createDockerRelay, probeDockerEngine, type DockerRelayOptions } from './docker/docker-relay.js';
 import { createNativeRelay } from './native/native-relay.js';
-import type { Relay } from './relay.js';
+import type { CopyContext, FanOutRequest, Relay } from './relay.js';
 import type { RelayRetry } from './relay-retry.js';
 import { createSkopeoRelay } from './skopeo/skopeo-relay.js';
 
@@ -148,6 +148,11 @@ export function createRelay(setup: RelaySetup): Relay {
       setup.logger.info(`relay: ${choice.relay} (${where}): ${choice.why}`);
     },
     copy: (req, ctx) => ready().copy(req, ctx),
+    // There exactly when the chosen relay has it (native): callers copy target by target otherwise.
+    get copyToMany() {
+      const many = chosen?.copyToMany?.bind(chosen);
+      return many && ((req: FanOutRequest, ctx: CopyContext) => many(req, ctx));
+    },
     async dispose() {
       await chosen?.dispose();
     },
