@@ -191,7 +191,7 @@ function convertImageSyncer(input: ImportInput, ctx: ImportContext): DraftConfig
     const src = parseRuleRef(source);
     if ('error' in src) throw inputError(at, `source '${source}': ${src.error}`);
     const dsts = destinations == null ? [''] : Array.isArray(destinations) ? destinations : [destinations];
-    if (dsts.length > 1) ctx.builder.note(`${at.file}:${at.line ?? '?'}: ${source} goes to ${dsts.length} destinations: one mapping each (dregsy reads the source once per target)`);
+    if (dsts.length > 1) ctx.builder.note(`${at.file}:${at.line ?? '?'}: ${source} goes to ${dsts.length} destinations: where they differ only in registry, one task with targets: (the source read once per image)`);
     for (const raw of dsts) {
       let destination = expandDestination(raw, ctx, at);
       if (destination === '') {
@@ -223,7 +223,7 @@ function convertImageSyncer(input: ImportInput, ctx: ImportContext): DraftConfig
   ctx.builder.note(plan.platform === 'all' ? 'image-syncer copies every platform of an index unless --os/--arch filter it: platform: all' : `platform: ${plan.platform} from --os/--arch (dregsy copies that platform's image, image-syncer an index holding it)`);
   if (!flags.retries) ctx.builder.note('image-syncer retries failed copies twice by default; dregsy does not retry (the next run copies what is missing)');
   ctx.builder.note('image-syncer runs once; add `interval: <seconds>` or `schedule: <cron>` to a task to keep it in sync');
-  config.tasks = assembler.tasks();
+  config.tasks = assembler.tasks({ fanOut: true });
   return config;
 }
 

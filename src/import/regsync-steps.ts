@@ -23,9 +23,9 @@ export interface StepDraft {
   tagSets: { items: string[]; at: Where }[];
   /** Tag sets that could not be converted (dropped): never fall back to "every tag" then. */
   droppedSets: number;
-  /** `from: regex:` for type registry. */
-  repoPattern?: string | undefined;
-  repoComment?: string | undefined;
+  /** type registry: `allow:`/`deny:` repository lists of its `from: '*'` mapping. */
+  repoAllow?: string[] | undefined;
+  repoDeny?: string[] | undefined;
   platform?: string | undefined;
   force?: boolean | undefined;
   /** mappings[].backup, converted from regsync's Go template. */
@@ -85,30 +85,24 @@ function addTagSet(set: RegsyncTagSet, c: StepCtx, at: Where): void {
 export const STEP_OPTIONS: OptionTable<RegsyncStep, StepCtx> = {
   source: convert('tasks[].source.registry, mappings[].from', () => {}),
   target: convert('tasks[].target.registry, mappings[].to', () => {}),
-  type: convert('image: one tag; repository: every tag (or the filtered ones); registry: from: regex: over the catalog', () => {}),
+  type: convert('image: one tag; repository: every tag (or the filtered ones); registry: from: \'*\' (the whole catalog)', () => {}),
   tags: convert('mappings[].tags (regex:, keep: !…, semver:)', (v, c, at) => {
     if (v.allow?.length || v.deny?.length || v.semverRange?.length) addTagSet(v, c, at);
   }),
   tagSets: convert('one mapping per tag set, each with its tags', (v, c, at) => {
     v.forEach((set, i) => addTagSet(set, c, { ...at, path: `${at.path}[${i}]` }));
   }),
-  repos: convert('from: regex:<allow> with the catalog lister (type registry); deny is dropped', (v, c, at) => {
+  repos: convert("mappings[].allow.repos / deny.repos beside from: '*' (type registry)", (v, c, at) => {
     if (c.step.type !== 'registry') return c.same(at, "regsync reads 'repos' only for type registry");
     const allow = v.allow ?? [];
-    for (const p of [...allow, ...(v.deny ?? [])]) {
+    const deny = v.deny ?? [];
+    for (const p of [...allow, ...deny]) {
       const problem = goRegexProblem(`^${p}$`);
       if (problem) return c.drop(at, `repository regex '${p}' is invalid (${problem}); regsync fails on it too`);
     }
-    if (allow.length > 0) {
-      c.draft.repoPattern = anyOfAnchored(allow);
-      if (allow.length > 1) c.draft.repoComment = `regsync repos.allow ${JSON.stringify(allow)}, each anchored as ^…$, as one expression`;
-    }
-    if (v.deny?.length) {
-      c.drop(
-        { ...at, path: `${at.path}.deny` },
-        `repository deny list ${JSON.stringify(v.deny)}: dregsy has no repository deny list yet, so the converted task also copies these repositories`,
-      );
-    }
+    // Both anchored as ^…$ by regsync and by dregsy's lists: the expressions carry over as written.
+    if (allow.length > 0) c.draft.repoAllow = [...allow];
+    if (deny.length > 0) c.draft.repoDeny = [...deny];
   }),
   platform: convert('mappings[].platform', (v, c) => {
     c.draft.platform = v;

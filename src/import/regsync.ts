@@ -1,6 +1,7 @@
 /**
  * regsync (regclient) → dregsy. A step of type `image` is one tag, `repository` every tag (or
- * the filtered ones), `registry` every repository of the source's catalog. regsync copies every
+ * the filtered ones), `registry` every repository of the source's catalog (`from: '*'`, with its
+ * `repos` allow/deny lists as the mapping's). regsync copies every
  * platform with the index unless a step names one platform, so mappings get `platform: all`.
  * Its command line (after `--`) may say `once` (no schedules), `server` (the default: steps
  * run on their schedule) or `check`, and `-c FILE`.
@@ -67,9 +68,10 @@ function stepMappings(step: RegsyncStep, draft: StepDraft, at: (key: string) => 
     if (source.pathPrefix || target.pathPrefix) return void ctx.drop(at('source'), 'pathPrefix with type registry: dregsy cannot prefix catalog paths');
     source.spec = { ...source.spec, location: { ...source.spec.location, lister: { type: 'catalog' } } };
     const to = tPath.join('/');
-    const from = `regex:${draft.repoPattern ?? '.*'}`;
+    // the whole catalog, however long (regsync pages through all of it), less what the lists leave out
+    const lists = { ...(draft.repoAllow ? { allow: { repos: draft.repoAllow } } : {}), ...(draft.repoDeny ? { deny: { repos: draft.repoDeny } } : {}) };
     const sets = draft.tagSets.length > 0 ? draft.tagSets.map((s) => s.items) : draft.droppedSets > 0 ? [] : [[]];
-    return { source, target, mappings: sets.map((items) => ({ from, ...(to ? { to } : {}), ...(items.length ? { tags: items } : {}), ...base })) };
+    return { source, target, mappings: sets.map((items) => ({ from: '*', ...(to ? { to } : {}), ...(items.length ? { tags: items } : {}), ...lists, ...base })) };
   }
   const src = parseRef(step.source, at('source'), 'source');
   const tgt = parseRef(step.target, at('target'), 'target');
@@ -124,7 +126,6 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
     ctx.drop(file.at(['defaults', 'skipDockerConfig']), "not reading the docker config: dregsy finds the credential helpers of 'creds' there, so it must read it");
   }
   const assembler = new TaskAssembler(ctx.builder);
-  let usesCatalog = false;
   (cfg.sync ?? []).forEach((raw, i) => {
     const { step, at } = mergeDefaults(raw, defaults, (key) => file.at(['sync', i, key]), (key) => file.at(['defaults', key]));
     // regsync once ignores schedules, so nothing about them is lost either
@@ -134,7 +135,6 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
     applyTable(STEP_OPTIONS, step, c, at);
     const converted = stepMappings(step, draft, at, hosts, ctx);
     if (!converted) return;
-    usesCatalog ||= step.type === 'registry';
     const stepAt = file.at(['sync', i]);
     const interval = mode.once ? undefined : draft.interval;
     const schedule = mode.once ? undefined : draft.schedule;
@@ -153,7 +153,8 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
         keyComments: [
           ...(draft.platform ? [] : [{ key: 'platform', text: 'regsync copies every platform and the index unless the step names one' }]),
           ...(mapping.tags?.length && step.type !== 'image' ? [{ key: 'tags', text: 'regsync anchors its tag regexes (^…$) as dregsy does; deny → keep: !…' }] : []),
-          ...(draft.repoComment ? [{ key: 'from', text: draft.repoComment }] : []),
+          ...(step.type === 'registry' ? [{ key: 'from', text: "type registry: every repository of the source's catalog, read to its end" }] : []),
+          ...(draft.repoAllow || draft.repoDeny ? [{ key: draft.repoAllow ? 'allow' : 'deny', text: 'regsync repos allow/deny, anchored as ^…$ in both tools; deny wins' }] : []),
           ...hubNotes(step),
         ],
       });
@@ -161,10 +162,6 @@ function convertRegsync(input: ImportInput, ctx: ImportContext): DraftConfig {
   });
   if (mode.once) ctx.builder.note('regsync once: schedules and intervals are left out, so every task runs once');
   else ctx.builder.note('regsync server first copies what the target lacks, then runs each step on its schedule; dregsy runs a task at start and then on its interval or schedule, copying what is missing or changed each time');
-  if (usesCatalog) {
-    config.lister = { maxItems: -1 };
-    ctx.builder.comment(config, 'type registry: regsync pages through the whole catalog; dregsy stops at maxItems (default 100) unless unlimited', 'lister');
-  }
   config.tasks = assembler.tasks();
   return config;
 }

@@ -3,6 +3,10 @@
  * one target registry (with their credentials and TLS settings) and one schedule, so mappings
  * that share all three become one task, in the order they first appear. Every task gets its
  * own copy of a location, since a comment belongs to one place in the output.
+ *
+ * `tasks({ fanOut: true })` (image-syncer: one source to several destinations) then joins tasks
+ * that differ only in their target (same source, schedule and mappings) into one task with
+ * `targets:`, which reads the source once per image for all of them.
  */
 import type { DraftLocation, DraftMapping, DraftTask, ImportBuilder } from './import-result.js';
 
@@ -96,7 +100,35 @@ export class TaskAssembler {
     return location;
   }
 
-  tasks(): DraftTask[] {
-    return this.groups.map((g) => g.task);
+  tasks(opts: { fanOut?: boolean } = {}): DraftTask[] {
+    const tasks = this.groups.map((g) => g.task);
+    return opts.fanOut ? this.joinTargets(tasks) : tasks;
+  }
+
+  private joinTargets(tasks: DraftTask[]): DraftTask[] {
+    const out: DraftTask[] = [];
+    const byRest = new Map<string, DraftTask>();
+    for (const task of tasks) {
+      const { name: _n, target: _t, targets: _ts, ...rest } = task;
+      const key = JSON.stringify(rest);
+      const first = byRest.get(key);
+      if (!first) {
+        byRest.set(key, task);
+        out.push(task);
+        continue;
+      }
+      if (first.target) {
+        // `targets` where `target` was, before the mappings (keys print in insertion order)
+        const { mappings } = first;
+        delete (first as Partial<DraftTask>).mappings;
+        first.targets = [first.target];
+        delete first.target;
+        first.mappings = mappings;
+        this.builder.comment(first, 'one source to several targets: each image is read once and copied to each target', 'targets');
+      }
+      first.targets!.push(task.target!);
+      first.name = `${first.name}-and-${hostLabel(task.target!.registry)}`;
+    }
+    return out;
   }
 }

@@ -102,3 +102,22 @@ test('files that are not what image-syncer reads, or two of a kind, are input er
   // --auth/--images on its command line name the files
   assert.deepEqual(FORMATS['image-syncer']!.filesIn(['image-syncer', '--auth=a.json', '--images', 'i.json', '--proc=3']), ['a.json', 'i.json']);
 });
+
+test('one source to several destinations: tasks that differ only in their target become one task with targets:', () => {
+  const c = convert('image-syncer', ['image-syncer/fan-out.json']);
+  assert.deepEqual(c.data.tasks, [
+    {
+      name: 'quay.io-to-mirror-a.example.com-and-mirror-b.example.com-5000',
+      source: { registry: 'quay.io' },
+      targets: [{ registry: 'mirror-a.example.com' }, { registry: 'mirror-b.example.com:5000' }],
+      mappings: [
+        { from: 'coreos/etcd', tags: ['v3.5.0', 'v3.5.1'], platform: 'all' },
+        { from: 'coreos/flannel', tags: ['v0.1'], platform: 'all' },
+      ],
+    },
+    // another path at this destination: its own task
+    { name: 'quay.io-to-mirror-c.example.com', source: { registry: 'quay.io' }, target: { registry: 'mirror-c.example.com' }, mappings: [{ from: 'coreos/etcd', to: 'other/etcd', tags: ['v3.5.0', 'v3.5.1'], platform: 'all' }] },
+  ]);
+  assert.deepEqual(c.dropped, []);
+  assert.deepEqual(c.loaded.config.tasks?.[0]?.targets?.map((t) => t.registry), ['mirror-a.example.com', 'mirror-b.example.com:5000']);
+});

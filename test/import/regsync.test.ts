@@ -12,10 +12,11 @@ import { assertNoSecrets, convert, droppedPaths } from './kit.js';
 describe("regsync documentation's example", () => {
   const c = convert('regsync', ['seeds/regsync.yml']);
 
-  test('three steps: image hourly, repository on a cron schedule with allow/deny, a registry through its catalog', () => {
+  test("three steps: image hourly, repository on a cron schedule with allow/deny, a registry through its whole catalog (from: '*') with its repository lists", () => {
     assert.equal(c.data.relay, 'skopeo');
     assert.deepEqual(c.data.concurrency, { copies: 2 });
-    assert.deepEqual(c.data.lister, { maxItems: -1 });
+    // from: '*' reads the catalog to its end whatever lister.maxItems says
+    assert.equal(c.data.lister, undefined);
     const [image, repo, registry] = c.data.tasks;
     assert.equal(c.data.tasks.length, 3);
     assert.deepEqual(image, {
@@ -32,13 +33,13 @@ describe("regsync documentation's example", () => {
       name: 'localreg-5000-to-localcopy-5000',
       source: { registry: 'localreg:5000', lister: { type: 'catalog' } },
       target: { registry: 'localcopy:5000' },
-      mappings: [{ from: 'regex:team-x/.*', platform: 'all' }],
+      mappings: [{ from: '*', platform: 'all', allow: { repos: ['team-x/.*'] }, deny: { repos: ['.*backup'] } }],
     });
   });
 
-  test('left out: a backup to another repository, the rate limit, the repository deny list', () => {
-    assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[1].backup', 'sync[2].repos.deny']);
-    assert.equal(c.warnings.length, 3);
+  test('left out: a backup to another repository and the rate limit (the repository deny list is converted)', () => {
+    assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[1].backup']);
+    assert.equal(c.warnings.length, 2);
   });
 
   test('Docker Hub credentials from env and file become one variable with the shell line that builds it', () => {
@@ -46,7 +47,7 @@ describe("regsync documentation's example", () => {
       ['DREGSY_AUTH_DOCKER_IO', `export DREGSY_AUTH_DOCKER_IO="$(printf '%s:%s' "$HUB_USER" "$(cat '/var/run/secrets/hub_token')" | base64 -w0)"`],
     ]);
     assert.match(c.text, /^# SET THESE ENVIRONMENT VARIABLES/m);
-    assert.match(c.text, /^# NOT CONVERTED \(3\)/m);
+    assert.match(c.text, /^# NOT CONVERTED \(2\)/m);
   });
 
   test('dregsy accepts it', () => {
@@ -62,7 +63,6 @@ describe('every regsync option', () => {
       ...['mirrors', 'priority', 'blobChunk', 'blobMax', 'reqPerSec', 'reqConcurrent', 'credHost', 'token', 'api', 'apiOpts'].map((k) => `creds[0].${k}`),
       ...['blobLimit', 'cacheCount', 'cacheTime', 'skipDockerConfig', 'userAgent', 'mediaTypes', 'referrerFilters', 'referrerSource', 'referrerTarget', 'includeExternal', 'ratelimit'].map((k) => `defaults.${k}`),
       'sync[0].platforms',
-      'sync[2].repos.deny',
       'sync[3].target',
       'sync[4].interval',
       'sync[4].bogus',
@@ -84,7 +84,7 @@ describe('every regsync option', () => {
     assert.deepEqual(c.data.concurrency, { copies: 4 });
   });
 
-  test('steps: digest pinned image with a pathPrefix, tag sets as mappings, repos.allow as one regex, raised interval', () => {
+  test("steps: digest pinned image with a pathPrefix, tag sets as mappings, repos allow/deny as lists beside from: '*', raised interval", () => {
     const [first, hub, ghcr, last] = c.data.tasks;
     assert.equal(first?.interval, 7200); // defaults.interval
     assert.deepEqual(first?.mappings, [{ from: 'mirror/team/app', to: 'team/app', tags: ['v1@sha256:4f2a9c1b3d5e7f80112233445566778899aabbccddeeff00112233445566778a'], platform: 'linux/arm64', force: true, backup: 'bak-{{.Tag}}', referrers: true }]);
@@ -94,7 +94,7 @@ describe('every regsync option', () => {
       [['semver: >=1.36.0 <2.0.0', 'semver: >=1.2.3 <2.0.0', 'keep: 1\\..*', 'keep: !1\\.36\\.0'], ['regex: latest'], ['keep: !.*-rc.*']],
     );
     assert.equal(ghcr?.schedule, '0 3 * * 1');
-    assert.deepEqual(ghcr?.mappings, [{ from: 'regex:(?:^team/.*$)|(?:^infra/.*$)', to: 'ghcr', platform: 'all', force: true, backup: 'bak-{{.Tag}}', referrers: true }]);
+    assert.deepEqual(ghcr?.mappings, [{ from: '*', to: 'ghcr', platform: 'all', force: true, backup: 'bak-{{.Tag}}', referrers: true, allow: { repos: ['team/.*', 'infra/.*'] }, deny: { repos: ['.*/old'] } }]);
     assert.equal(last?.interval, 30);
     assert.equal(c.data.tasks.length, 4); // sync[3] (a renamed tag) is left out
   });
@@ -114,7 +114,7 @@ test("the command line: 'once' drops schedules, --missing and --abort-on-error a
   assert.deepEqual(c.data.tasks.map((t) => [t.interval, t.schedule]), [[undefined, undefined], [undefined, undefined]]);
   // without intervals the image and repository steps share one task
   assert.equal(c.data.tasks[0]?.mappings.length, 2);
-  assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[1].backup', 'sync[2].repos.deny', '--missing', '--abort-on-error']);
+  assert.deepEqual(droppedPaths(c), ['defaults.ratelimit', 'sync[1].backup', '--missing', '--abort-on-error']);
 });
 
 test('input a regsync could not read is an error with file and line, every problem at once', () => {
