@@ -1,8 +1,11 @@
 /**
  * picture-book → dregsy. Each `registries` entry pulls the images its `syncerScript` prints,
- * retags them `<hostname>/<repository>/<image>` and pushes them, through the Docker Engine, on
- * the cron `syncPeriod`. dregsy has no script lister yet, so each entry becomes a task with its
- * target, credentials and schedule but no mappings; the script is listed as not converted.
+ * retags them `<hostname>/<repository>/<image>` (or `<hostname>/<image>` when the image already
+ * starts with the repository: its ReTag) and pushes them, through the Docker Engine, on the
+ * cron `syncPeriod`. Each entry becomes a task whose source lists its images with the `script`
+ * lister (`syncerScriptArgs` split at each space, as picture-book splits it) and whose
+ * mappings take every listed image: under `to: <repository>`, and as it is for the images
+ * ReTag leaves alone (a deny list on the first mapping, a regex on the second).
  * The script's short names (`user/image:tag`) are Docker Hub's, as for `docker pull`, so the
  * source is docker.io. Keys are read case-insensitively, as picture-book (viper) reads them.
  */
@@ -44,9 +47,9 @@ interface RegCtx extends ImportContext {
   file: PeerFile;
   index: number;
   comment(text: string, key?: string): void;
+  /** What the script rows found, for the mappings written once the table ran. */
+  script: { cmd?: string; args?: string[]; repository?: string };
 }
-
-const SCRIPT = "the image list comes from a script: dregsy has no script lister yet, so this task has no mappings";
 
 function credential(which: 'source' | 'target', key: string) {
   return convert<string, RegCtx>(`tasks[].${which}.auth: \${DREGSY_AUTH_<HOST>}`, (_v, c, at) => {
@@ -58,7 +61,9 @@ function credential(which: 'source' | 'target', key: string) {
 
 export const REGISTRY_OPTIONS: OptionTable<PictureBookRegistry, RegCtx> = {
   hostname: convert('tasks[].target.registry (and the task name)', () => {}),
-  repository: drop("the prefix put before every image the script lists: it belongs to the script's images (see syncerScript)"),
+  repository: convert("mappings[].to: <repository> for the listed images, and as they are for those whose path already starts with it (picture-book's ReTag)", (v, c) => {
+    c.script.repository = v;
+  }),
   pullAuthConfig: credential('source', 'pullAuthConfig'),
   pushAuthConfig: credential('target', 'pushAuthConfig'),
   syncPeriod: convert("tasks[].schedule (in UTC, as picture-book's scheduler runs), run-on-start: false", (v, c, at) => {
@@ -75,8 +80,12 @@ export const REGISTRY_OPTIONS: OptionTable<PictureBookRegistry, RegCtx> = {
     c.task['run-on-start'] = false;
     c.comment('picture-book runs at the syncPeriod times only; true also runs the task when dregsy starts', 'run-on-start');
   }),
-  syncerScript: drop(SCRIPT),
-  syncerScriptArgs: drop(SCRIPT),
+  syncerScript: convert("tasks[].source.lister: { type: script, cmd } and from: '*' mappings: every image the script prints", (v, c) => {
+    c.script.cmd = v;
+  }),
+  syncerScriptArgs: convert('tasks[].source.lister.args, split at each space as picture-book splits it', (v, c) => {
+    c.script.args = v.split(' ');
+  }),
   registryProvider: same('not used by picture-book'),
   deleteLocalImages: drop('keeping pulled images in the local Docker Engine: the docker relay removes what it pulled', (v) => !v),
 };
@@ -136,12 +145,12 @@ function convertPictureBook(input: ImportInput, ctx: ImportContext): DraftConfig
       mappings: [],
     };
     ctx.builder.comment(task.source, "the script's short names (user/image:tag) are Docker Hub's, as for docker pull", 'registry');
-    const c: RegCtx = withScope(ctx, { task, file, index, comment: (text: string, key?: string) => ctx.builder.comment(task, text, key) });
+    const c: RegCtx = withScope(ctx, { task, file, index, comment: (text: string, key?: string) => ctx.builder.comment(task, text, key), script: {} });
     // a load runs once, whatever the schedule says
     applyTable(REGISTRY_OPTIONS, load ? { ...registry, syncPeriod: undefined } : registry, c, (key) => file.at(['registries', index, key]));
     if (load) task.interval = task.schedule = task['run-on-start'] = undefined;
     for (const key of ['interval', 'schedule', 'run-on-start'] as const) if (task[key] === undefined) delete task[key];
-    ctx.builder.comment(task, `registries[${index}] (${at(file, index)}): syncerScript '${registry.syncerScript ?? ''}' lists the images; waiting for a script lister`, 'mappings');
+    scriptMappings(task, c);
     tasks.push(task);
   });
   if (only !== undefined && tasks.length === 0) throw inputError({ file: COMMAND_LINE, path: '--registry' }, `no registry '${only}' in ${file.name}`);
@@ -150,6 +159,35 @@ function convertPictureBook(input: ImportInput, ctx: ImportContext): DraftConfig
   ctx.builder.note('picture-book skips a tag the target already has (unless latest); dregsy skips an image whose digest the target has, so a changed tag is copied again');
   config.tasks = tasks;
   return config;
+}
+
+/** The script lister on the source, and mappings that place what it lists as ReTag does. */
+function scriptMappings(task: DraftTask, c: RegCtx): void {
+  const where = `registries[${c.index}] (${at(c.file, c.index)})`;
+  const { cmd, args, repository } = c.script;
+  if (cmd === undefined) {
+    c.comment(`${where}: no syncerScript, so no images (picture-book lists none either)`, 'mappings');
+    return;
+  }
+  task.source.lister = { type: 'script', cmd, ...(args ? { args } : {}) };
+  c.builder.comment(task.source, 'a name without a slash is looked up in PATH, a relative path is relative to this file\'s folder; only stdout is read', 'lister');
+  c.comment(`${where}: every image syncerScript '${cmd}' prints, at each run`, 'mappings');
+  if (!repository) {
+    task.mappings = [{ from: '*' }];
+    return;
+  }
+  // ReTag: an image whose name starts with the repository keeps its path; any other goes under it.
+  const prefix = `${quoteRegex(repository)}.*`;
+  task.mappings = [
+    { from: '*', to: repository, deny: { repos: [prefix] } },
+    { from: `regex:${prefix}` },
+  ];
+  c.builder.comment(task.mappings[0]!, `under ${repository}/, except images already named ${repository}… (the next mapping), as picture-book's ReTag`);
+}
+
+/** `text` as a Go regular expression that matches it literally (regexp.QuoteMeta). */
+function quoteRegex(text: string): string {
+  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
 }
 
 function at(file: PeerFile, index: number): string {
