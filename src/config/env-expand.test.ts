@@ -99,3 +99,10 @@ test("an after-sync hook's args are the hook's: a shell expands them when it run
   assert.deepEqual(r.findings, []);
   assert.deepEqual(JSON.parse(JSON.stringify(r.data)), { tasks: [{ hooks: { 'after-sync': { cmd: 'b/sh', args: ['-c', 'echo ${DREGSY_TASK}'] } } }] });
 });
+
+test("a script lister's args are its program's too; its cmd and env are expanded", () => {
+  const lister = { type: 'script', cmd: '${B}/list.sh', args: ['-c', 'echo ${DREGSY_TASK}'], env: { TOKEN: '${B}' } };
+  const r = expandEnvValues({ tasks: [{ source: { registry: 'a', lister } }] }, VARS);
+  assert.deepEqual(r.findings, []);
+  assert.deepEqual(JSON.parse(JSON.stringify(r.data)), { tasks: [{ source: { registry: 'a', lister: { ...lister, cmd: 'b/list.sh', env: { TOKEN: 'b' } } } }] });
+});

@@ -52,7 +52,7 @@ export function expandEnvValues(data: YamlData, vars: Vars): ExpandResult {
 
 /** Whether `${NAME}` in the value at `path` is taken from the environment (import's writer asks too). */
 export function isExpanded(path: ConfigPath, value: string): boolean {
-  return !isDregsyRegex(path, value) && !isHookArg(path);
+  return !isDregsyRegex(path, value) && !isHookArg(path) && !isScriptArg(path);
 }
 
 /** Where dregsy reads the value as a Go regex or replacement: `$` is dregsy's there. */
@@ -65,6 +65,11 @@ export function isDregsyRegex(path: ConfigPath, value: string): boolean {
     return item.startsWith('regex:') || item.startsWith('keep:');
   }
   return false;
+}
+
+/** `tasks[i].source.lister.args[k]` of a script lister: as for a hook, its program reads `$` itself. */
+export function isScriptArg(path: ConfigPath): boolean {
+  return path.length === 6 && path[0] === 'tasks' && path[2] === 'source' && path[3] === 'lister' && path[4] === 'args';
 }
 
 /** `tasks[i].hooks.after-sync.args[k]`: the hook's program (often a shell) reads `$` itself. */

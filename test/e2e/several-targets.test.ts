@@ -5,7 +5,8 @@
  * the source registry's access log) and each blob once, however many targets it went to.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, listTags, makeTempDir, manifestDigest, pushTags, startRegistry, type PushedImage, type TestRegistry } from '../support/index.js';
 import { runDregsy, writeConfig, type CliResult } from './dregsy-cli.js';
@@ -49,7 +50,7 @@ ${location(up[1]!.host)}
         to: mirror/db
 `,
   );
-  run = await runDregsy([`-config=${file}`], { env: { LOG_LEVEL: 'debug' } });
+  run = await runDregsy([`-config=${file}`, '--report', join(dir, 'report.json')], { env: { LOG_LEVEL: 'debug' } });
   sourceLog = (await source.accessLog()).slice(before.length);
 });
 
@@ -73,6 +74,20 @@ test('the run fails and names the target that is down, and only that one', () =>
   assert.match(run.stdout, new RegExp(`target ${downHost.replace(/\./g, '\\.')} finished with errors`));
   for (const target of up) assert.match(run.stdout, new RegExp(`target ${target.host.replace(/\./g, '\\.')} finished`));
   for (const target of up) assert.doesNotMatch(run.stdout, new RegExp(`target ${target.host.replace(/\./g, '\\.')} finished with errors`));
+});
+
+test('the report has each target with its own result, in the config order', async () => {
+  const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { tasks: { ok: boolean; targets: { registry: string; ok: boolean; counts: { copied: number } }[] }[] };
+  const task = report.tasks[0]!;
+  assert.equal(task.ok, false);
+  assert.deepEqual(
+    task.targets.map((t) => [t.registry, t.ok, t.counts.copied]),
+    [
+      [up[0]!.host, true, 3],
+      [downHost, false, 0],
+      [up[1]!.host, true, 3],
+    ],
+  );
 });
 
 test("the source's manifests and blobs were fetched once per image", () => {
