@@ -216,12 +216,3 @@ function bodyMediaType(bytes: Buffer): string {
     return ''; // not JSON: the relay refuses it as an unknown manifest type
   }
 }
-
-/**
- * Ends a source download nobody will read. undici's body stream errors when destroyed unread
- * ("Request aborted"); with no listener that error would end the process, so it is heard here.
- */
-function discard(body: Readable): void {
-  body.on('error', () => undefined);
-  if (!body.destroyed) body.destroy();
-}
