@@ -61,7 +61,7 @@ test('keys and types match what a dregsy config holds', () => {
 
   const mapping = obj(obj((obj(taskProps.mappings).anyOf as unknown[]).map(obj).find((m) => m.type === 'array')?.items));
   assert.deepEqual(mapping.required, ['from']);
-  assert.deepEqual(Object.keys(obj(mapping.properties)).sort(), ['backup', 'force', 'from', 'platform', 'referrers', 'tags', 'to']);
+  assert.deepEqual(Object.keys(obj(mapping.properties)).sort(), ['allow', 'backup', 'deny', 'force', 'from', 'platform', 'referrers', 'tags', 'to']);
   const tags = objectBranchOrArray(obj(mapping.properties).tags);
   assert.ok(types(tags.items).includes('string'));
   assert.ok(types(tags.items).includes('number'), 'an editor sees `tags: [1.30]` as a number; it is fine');
