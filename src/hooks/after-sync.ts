@@ -46,6 +46,8 @@ export async function runAfterSyncHook(hook: AfterSyncHook, input: HookInput, ct
       ...(hook.workdir !== undefined ? { cwd: hook.workdir } : {}),
       timeoutMs: hook.timeoutMs,
       signal: ctx.signal,
+      // a shell hook's children are ended with it (timeout, shutdown), never left behind
+      group: true,
       onLine: (line, stream) => log.debug(`after-sync hook ${stream}: ${line}`),
     });
     const ms = Date.now() - started;

@@ -8,6 +8,13 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+
+/** Every process's command line, arguments joined by spaces (a process gone meanwhile is skipped). */
+async function processArgs(): Promise<string[]> {
+  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  const lines = await Promise.all(pids.map((p) => readFile(`/proc/${p}/cmdline`, 'utf8').then((c) => c.split('\0').filter(Boolean).join(' '), () => '')));
+  return lines.filter(Boolean);
+}
 import { freePort, listTags, makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
 import { startDregsy, waitForIdleAfter, waitForOutput, waitUntil, writeConfig, type RunningDregsy } from './dregsy-cli.js';
 
@@ -58,7 +65,7 @@ tasks:
     ${loc}
     mappings: [{ from: hang/app }]
     hooks:
-      after-sync: { cmd: /bin/sleep, args: ['30'], timeout: 1s, when: always }
+      after-sync: { cmd: /bin/sh, args: ['-c', 'sleep 29.317; :'], timeout: 1s, when: always }
   - name: hooked
     webhook: true
     delay: 300ms
@@ -92,9 +99,11 @@ after(async () => {
   assert.equal(r?.code, 0, r ? r.stdout + r.stderr : 'not started');
 });
 
-test('a hook past its timeout is ended and logged; the daemon goes on', async () => {
-  await waitForOutput(dregsy.stdout, /\[hanging\] after-sync hook '\/bin\/sleep' ran past its timeout \(1s\) and was ended/, 20_000);
+test('a hook past its timeout is ended and logged, with its children; the daemon goes on', async () => {
+  await waitForOutput(dregsy.stdout, /\[hanging\] after-sync hook '\/bin\/sh' ran past its timeout \(1s\) and was ended/, 20_000);
   assert.equal(dregsy.child.exitCode, null);
+  // the shell's child goes with it: the hook runs in a process group of its own, ended whole
+  await waitUntil(async () => !(await processArgs()).some((a) => a === 'sleep 29.317'), 10_000, "the hook's 'sleep' ended too");
 });
 
 test('the hook gets the run as JSON on stdin, its env and workdir, once per run that copied', async () => {
