@@ -1,21 +1,13 @@
 /** `backup` and `referrers` at load: the line a user sees for each problem, all at once. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatProblem } from '../errors.js';
+import { parseConfigText } from './load.js';
 import { resolveTasks } from '../model/resolve-tasks.js';
-import { InvalidConfigError, parseConfigText } from './load.js';
+import { CHECKED_FILE, checkConfigText } from '../../test/support/config-check.js';
 
-const FILE = 'c.yaml';
+const FILE = CHECKED_FILE;
 
-function check(text: string): { errors: string[]; warnings: string[] } {
-  try {
-    const loaded = parseConfigText(text, FILE);
-    return { errors: [], warnings: loaded.warnings.map((p) => formatProblem(FILE, p)) };
-  } catch (e) {
-    if (!(e instanceof InvalidConfigError)) throw e;
-    return { errors: e.problems.map((p) => formatProblem(FILE, p)), warnings: e.warnings.map((p) => formatProblem(FILE, p)) };
-  }
-}
+const check = checkConfigText;
 
 const config = (head: string, task: string, mapping: string) => `${head}tasks:
   - name: t

@@ -4,20 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatProblem } from '../errors.js';
-import { InvalidConfigError, parseConfigText } from './load.js';
+import { CHECKED_FILE, checkConfigText } from '../../test/support/config-check.js';
 
-const FILE = 'c.yaml';
+const FILE = CHECKED_FILE;
 
-function check(text: string): { errors: string[]; warnings: string[] } {
-  try {
-    const loaded = parseConfigText(text, FILE);
-    return { errors: [], warnings: loaded.warnings.map((p) => formatProblem(FILE, p)) };
-  } catch (e) {
-    if (!(e instanceof InvalidConfigError)) throw e;
-    return { errors: e.problems.map((p) => formatProblem(FILE, p)), warnings: e.warnings.map((p) => formatProblem(FILE, p)) };
-  }
-}
+const check = checkConfigText;
 
 /** A valid one-task config after `head` (top-level lines), with `source`/`target`/task extras. */
 function config({ head = '', source = '', target = '', task = '' } = {}): string {

@@ -5,6 +5,8 @@
  * native relay, a dry run and an idle daemon start none, and need not compile it.
  */
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Result as ExecaResult } from 'execa';
 
 export interface RunOptions {
   /** Aborting ends the process: SIGTERM, then SIGKILL after `killGraceMs`. */
@@ -56,23 +58,9 @@ export async function runProcess(file: string, args: readonly string[], opts: Ru
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     stripFinalNewline: true,
   });
-  if (opts.onLine) {
-    const onLine = opts.onLine;
-    if (child.stdout) createInterface({ input: child.stdout }).on('line', (l) => onLine(l, 'stdout'));
-    if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLine(l, 'stderr'));
-  }
+  pipeLines(child, opts.onLine);
   const r = await child;
-  const spawnFailed = r.failed && r.exitCode === undefined && r.signal === undefined && !r.isCanceled && !r.timedOut;
-  return {
-    command: [file, ...args].join(' '),
-    exitCode: r.exitCode,
-    signal: r.signal,
-    stdout: typeof r.stdout === 'string' ? r.stdout : '',
-    stderr: typeof r.stderr === 'string' ? r.stderr : '',
-    spawnError: spawnFailed ? (r.cause instanceof Error ? r.cause.message : r.shortMessage) : undefined,
-    cancelled: r.isCanceled === true,
-    timedOut: r.timedOut === true,
-  };
+  return resultOf(file, args, r, r.isCanceled === true, r.timedOut === true);
 }
 
 /** runProcess for `group: true`: timeout and abort end the whole process group, SIGTERM then SIGKILL. */
@@ -101,24 +89,9 @@ async function runGroup(file: string, args: readonly string[], opts: RunOptions)
   const onAbort = () => end('cancel');
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  if (opts.onLine) {
-    const onLine = opts.onLine;
-    if (child.stdout) createInterface({ input: child.stdout }).on('line', (l) => onLine(l, 'stdout'));
-    if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLine(l, 'stderr'));
-  }
+  pipeLines(child, opts.onLine);
   try {
-    const r = await child;
-    const spawnFailed = r.failed && r.exitCode === undefined && r.signal === undefined && why === undefined;
-    return {
-      command: [file, ...args].join(' '),
-      exitCode: r.exitCode,
-      signal: r.signal,
-      stdout: typeof r.stdout === 'string' ? r.stdout : '',
-      stderr: typeof r.stderr === 'string' ? r.stderr : '',
-      spawnError: spawnFailed ? (r.cause instanceof Error ? r.cause.message : r.shortMessage) : undefined,
-      cancelled: why === 'cancel',
-      timedOut: why === 'timeout',
-    };
+    return resultOf(file, args, await child, why === 'cancel', why === 'timeout');
   } finally {
     ended.abort();
     clearTimeout(timer);
@@ -127,6 +100,27 @@ async function runGroup(file: string, args: readonly string[], opts: RunOptions)
     // What the process left behind in its group goes with it.
     killGroup(pid, 'SIGKILL');
   }
+}
+
+/** What execa reports, in our terms; a spawn error only when nothing ended the process on purpose. */
+function resultOf(file: string, args: readonly string[], r: ExecaResult, cancelled: boolean, timedOut: boolean): RunResult {
+  const spawnFailed = r.failed && r.exitCode === undefined && r.signal === undefined && !cancelled && !timedOut;
+  return {
+    command: [file, ...args].join(' '),
+    exitCode: r.exitCode,
+    signal: r.signal,
+    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+    spawnError: spawnFailed ? (r.cause instanceof Error ? r.cause.message : r.shortMessage) : undefined,
+    cancelled,
+    timedOut,
+  };
+}
+
+function pipeLines(child: { stdout: Readable | null; stderr: Readable | null }, onLine: RunOptions['onLine']): void {
+  if (!onLine) return;
+  if (child.stdout) createInterface({ input: child.stdout }).on('line', (l) => onLine(l, 'stdout'));
+  if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => onLine(l, 'stderr'));
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
