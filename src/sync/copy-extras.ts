@@ -4,9 +4,7 @@
  * in place (its referrers, referrers.ts). Both go through our registry client, whatever the
  * relay, and each failure fails only its image.
  */
-import type { LimitFunction } from 'p-limit';
 import { errorMessage } from '../errors.js';
-import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import type { ResolvedMapping } from '../model/task.js';
 import type { PlannedCopy } from '../plan/plan.js';
@@ -14,7 +12,7 @@ import type { RegistryEndpoint } from '../registry/types.js';
 import type { Relay } from '../relay/relay.js';
 import { backupBeforeOverwrite } from './backup.js';
 import type { ImageResult } from './image-result.js';
-import { ReferrerRun, subjectsAt, type ReferrerRegistry } from './referrers.js';
+import { ReferrerRun, subjectsAt, type ReferrerRegistry, type ReferrerRunDeps } from './referrers.js';
 
 export interface ExtrasDeps {
   /** The run's registry client: manifest reads and writes, referrers API. */
@@ -48,16 +46,10 @@ export async function backupFirst(
   return made.kind === 'made' ? made.tag : undefined;
 }
 
-export interface ReferrerStepDeps extends ExtrasDeps {
+/** What a referrer run needs (referrers.ts), with the relay still optional (check mode has none). */
+export interface ReferrerStepDeps extends ExtrasDeps, Omit<ReferrerRunDeps, 'registry' | 'relay'> {
   relay: Relay | undefined;
-  limitCheck: LimitFunction;
-  limitCopy: LimitFunction;
-  sourceTags: (repo: string) => Promise<readonly string[]>;
-  targetTags: (repo: string) => Promise<ReadonlySet<string> | undefined>;
-  logger: Logger;
   redactor: Redactor;
-  verbose: boolean;
-  signal: AbortSignal;
 }
 
 /** Per task run: copies an image's referrers once the image is in place (copied or unchanged). */
