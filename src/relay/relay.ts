@@ -54,7 +54,30 @@ export interface Relay {
    * without it get one `copy` per target.
    */
   copyToMany?(request: FanOutRequest, ctx: CopyContext): Promise<Array<Error | undefined>>;
+  /** Copies several images in one go where the relay can (skopeo: one `skopeo sync`); optional. */
+  readonly batch?: BatchCopier | undefined;
   dispose(): Promise<void>;
+}
+
+/**
+ * Several images of one repository in one relay process: what a process start costs is paid
+ * once, not per image. Whatever a batch did not deliver is copied one by one through `copy`,
+ * with its retries, so a batch is an optimisation that never decides an image's outcome.
+ */
+export interface BatchCopier {
+  /** What the requests one batch can carry share; undefined when this request must go alone. */
+  keyOf(request: CopyRequest): string | undefined;
+  /** Copies requests that share a key; never throws for an image's failure. */
+  copyBatch(requests: readonly CopyRequest[], ctx: CopyContext): Promise<BatchOutcome>;
+}
+
+export interface BatchOutcome {
+  /** One entry per request, in order: true when the target now holds it. */
+  delivered: boolean[];
+  /** Why the batch did not deliver everything (for the log, and for a batch stopped by shutdown). */
+  failure?: Error | undefined;
+  /** Stopped by shutdown: what was not delivered must not be tried again. */
+  cancelled?: boolean;
 }
 
 /** `host[:port]/repo:tag` or `host[:port]/repo@sha256:…` as the relay pulls it. */

@@ -153,6 +153,9 @@ export function createRelay(setup: RelaySetup): Relay {
       const many = chosen?.copyToMany?.bind(chosen);
       return many && ((req: FanOutRequest, ctx: CopyContext) => many(req, ctx));
     },
+    get batch() {
+      return ready().batch;
+    },
     async dispose() {
       await chosen?.dispose();
     },

@@ -151,18 +151,20 @@ async function copyTo(job: ImageJob, pending: Extract<Verdict, { copy: Facts }>[
     return;
   }
   await Promise.all(
-    pending.map((p) =>
-      deps.limitCopy(async () => {
-        if (signals.stop.aborted) return finish(p.target, { action: 'not-started', ...p.copy });
-        try {
-          const backup = await prepare(p);
-          await relay.copy({ source: sourceLoc, target: targetLoc(p.target), platform: mapping.platform, verbose: task.verbose }, ctx);
-          return report(p, undefined, backup);
-        } catch (e) {
-          return report(p, e);
-        }
-      }),
-    ),
+    pending.map(async (p) => {
+      const queue = p.target.copies;
+      if (signals.stop.aborted || !queue) return finish(p.target, { action: 'not-started', ...p.copy });
+      try {
+        // The backup is made before the image is queued: batched or alone, the target's
+        // previous image is kept before anything can overwrite it.
+        const backup = await deps.limitCheck(() => prepare(p));
+        const done = await queue.copy({ source: sourceLoc, target: targetLoc(p.target), platform: mapping.platform, verbose: task.verbose });
+        if (done === 'not-started') return finish(p.target, { action: 'not-started', ...p.copy });
+        return report(p, undefined, backup);
+      } catch (e) {
+        return report(p, e);
+      }
+    }),
   );
 }
 

@@ -8,6 +8,7 @@ import { resolveEndpoint, type EndpointContext } from '../auth/endpoint.js';
 import type { Location } from '../config/schema.js';
 import type { ResolvedTask } from '../model/task.js';
 import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
+import type { CopyQueue } from './copy-queue.js';
 import { countResults, type ImageResult, type RunCounts } from './image-result.js';
 
 /** One target of a run, set up. */
@@ -20,6 +21,8 @@ export interface TargetRun {
   tags(repo: string): Promise<ReadonlySet<string> | undefined>;
   /** Makes sure the repository can be pushed to (ECR: created), once per repository and run. */
   ensure(repo: string): Promise<void>;
+  /** Where this target's copies wait for a slot (and batch, where the relay can); undefined in check mode. */
+  copies: CopyQueue | undefined;
   /** This target's results, in the order they came. */
   results: ImageResult[];
   /** Digest checks made against this target. */
@@ -49,6 +52,8 @@ export interface TargetSetup {
   signal: AbortSignal;
   /** Makes an error fit for the log (redacted). */
   message: (e: unknown) => string;
+  /** A copy queue for one target, given how to prepare its repositories; undefined: no copies (check mode). */
+  copies?: ((ensure: (repo: string) => Promise<void>) => CopyQueue) | undefined;
 }
 
 export async function setUpTargets(task: ResolvedTask, setup: TargetSetup): Promise<{ live: TargetRun[]; broken: BrokenTarget[] }> {
@@ -73,10 +78,11 @@ export async function setUpTargets(task: ResolvedTask, setup: TargetSetup): Prom
 function targetRun(task: ResolvedTask, index: number, location: Location, endpoint: RegistryEndpoint, setup: TargetSetup): TargetRun {
   const tagSets = new Map<string, Promise<ReadonlySet<string> | undefined>>();
   const prepared = new Map<string, Promise<void>>();
-  return {
+  const run: TargetRun = {
     index,
     location,
     endpoint,
+    copies: undefined,
     results: [],
     checked: 0,
     selected: 0,
@@ -104,6 +110,8 @@ function targetRun(task: ResolvedTask, index: number, location: Location, endpoi
       return p;
     },
   };
+  run.copies = setup.copies?.((repo) => run.ensure(repo));
+  return run;
 }
 
 /** Whether a run's results are all well (a stop before an image started is a failure too). */

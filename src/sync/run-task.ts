@@ -24,6 +24,7 @@ import type { Relay } from '../relay/relay.js';
 import type { RunSignals } from '../schedule/run-signals.js';
 import { owns, ownershipFilter, type Shard } from '../shard/shard.js';
 import { referrerStep } from './copy-extras.js';
+import { createCopyQueue } from './copy-queue.js';
 import { countResult, countResults, emptyCounts, type ImageResult, type RunCounts } from './image-result.js';
 import { processImage, type ImageJob, type RunContext } from './process-image.js';
 import type { ReferrerRegistry } from './referrers.js';
@@ -122,7 +123,10 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
     images.push(setupFailure(task, task.source.registry, message(e, deps.redactor)));
     return finish();
   }
-  const setUp = await setUpTargets(task, { registry: deps.registry, endpointContext, ensureTargetRepo: deps.ensureTargetRepo, signal: signals.kill, message: (e) => message(e, deps.redactor) });
+  const relay = deps.mode === 'sync' ? deps.relay : undefined;
+  // Each target's copies wait for a slot in its own queue, which batches what the relay can carry together.
+  const copies = relay && ((ensure: (repo: string) => Promise<void>) => createCopyQueue({ relay, limitCopy: deps.limitCopy, ctx: { signal: signals.kill, logger: log }, stopped: () => signals.stop.aborted, beforeCopy: ensure }));
+  const setUp = await setUpTargets(task, { registry: deps.registry, endpointContext, ensureTargetRepo: deps.ensureTargetRepo, signal: signals.kill, message: (e) => message(e, deps.redactor), copies });
   targets = setUp.live;
   for (const b of setUp.broken) {
     // One target without credentials fails alone: the others still get every image.

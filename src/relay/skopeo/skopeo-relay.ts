@@ -1,5 +1,6 @@
 /**
- * The skopeo relay: one `skopeo copy` process per image reference. skopeo retries within a copy
+ * The skopeo relay: one `skopeo copy` process per image reference, or one `skopeo sync` for
+ * several tags of one repository (skopeo-batch.ts). skopeo retries within a copy
  * (`--retry-times`); a copy that still fails transiently (by its stderr: failure-text.ts) is
  * run again under the run's retry policy, a permanent failure is reported at once.
  */
@@ -12,6 +13,8 @@ import { sourceReference, targetReference, type CopyContext, type CopyRequest, t
 import { defaultRelayRetry, retryRelayStep, type RelayRetry } from '../relay-retry.js';
 import { skopeoCopyArgs } from './skopeo-args.js';
 import { skopeoEnvironment } from './skopeo-env.js';
+import { lastLines, summarize } from './skopeo-output.js';
+import { createSkopeoBatch } from './skopeo-batch.js';
 
 export interface SkopeoRelayOptions {
   binary: string;
@@ -38,6 +41,8 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
   const retry = opts.retry ?? defaultRelayRetry();
   const relay: Relay & { copyOnce(req: CopyRequest, ctx: CopyContext, retryTimes: number): Promise<void> } = {
     name: 'skopeo',
+    // Several new tags of one repository: one `skopeo sync` (skopeo-batch.ts).
+    batch: createSkopeoBatch({ ...opts, killGraceMs: opts.killGraceMs ?? 5_000, retry, retryTimes: Math.min(SKOPEO_RETRY_TIMES, retry.policy.attempts - 1) }),
     async prepare(signal) {
       const r = await runProcess(opts.binary, ['--version'], { ...(signal ? { signal } : {}), timeoutMs: 30_000 });
       if (r.spawnError !== undefined || r.exitCode !== 0) {
@@ -100,16 +105,4 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
     },
   };
   return relay;
-}
-
-function lastLines(text: string, n: number): string {
-  return text.trim().split('\n').slice(-n).join('\n');
-}
-
-/** skopeo prints `time="…" level=fatal msg="…"`; a user wants the msg. */
-function summarize(tail: string): string {
-  const lines = tail.split('\n').filter((l) => l.trim() !== '');
-  const fatal = [...lines].reverse().find((l) => /level=(fatal|error)/.test(l)) ?? lines[lines.length - 1] ?? 'no output';
-  const m = /msg="((?:[^"\\]|\\.)*)"/.exec(fatal);
-  return m?.[1] !== undefined ? m[1].replace(/\\"/g, '"') : fatal.trim();
 }
