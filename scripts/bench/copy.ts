@@ -36,7 +36,7 @@ const TOOLS: readonly Tool[] = ['ours', 'ours-native', 'skopeo-sync', 'copy-loop
 const isOurs = (tool: Tool) => tool === 'ours' || tool === 'ours-native';
 const ROUNDS = ['cold', 'warm', 'one changed'] as const;
 
-function run(cmd: string, args: string[], opts: { cwd?: string; trackRss?: boolean } = {}): Promise<{ code: number; ms: number; peakKb: number; out: string }> {
+export function run(cmd: string, args: string[], opts: { cwd?: string; trackRss?: boolean } = {}): Promise<{ code: number; ms: number; peakKb: number; out: string }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, args, { cwd: opts.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
@@ -80,11 +80,31 @@ ${mappings}
   return file;
 }
 
-async function skopeoSyncYaml(dir: string, source: TestRegistry): Promise<string> {
+/** A `skopeo sync --src yaml` source list naming every tag of `repos`. */
+export async function skopeoSyncYaml(dir: string, source: TestRegistry, repos: readonly string[] = [...singleRepos, MULTI.name]): Promise<string> {
   const file = join(dir, 'skopeo-sync.yaml');
-  const images = [...singleRepos, MULTI.name].map((r) => `    ${r}: []`).join('\n');
+  const images = repos.map((r) => `    ${r}: []`).join('\n');
   await writeFile(file, `${source.host}:\n  tls-verify: false\n  images:\n${images}\n`);
   return file;
+}
+
+/** One `skopeo sync` of a source list into `target`; --preserve-digests and --all so a multi-platform index arrives as ours does. */
+export function skopeoSync(syncFile: string, target: TestRegistry, authfile: string): ReturnType<typeof run> {
+  return run('skopeo', ['--insecure-policy', 'sync', '--all', '--preserve-digests', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', `--src-authfile=${authfile}`, `--dest-authfile=${authfile}`, syncFile, target.host]);
+}
+
+/** One `skopeo copy` per tag, one after the other: the original dregsy's strategy. */
+export async function copyLoop(source: TestRegistry, target: TestRegistry, repos: ReadonlyArray<{ repo: string; tags: readonly string[]; all?: boolean }>, authfile: string): ReturnType<typeof run> {
+  const t0 = Date.now();
+  let code = 0;
+  for (const { repo, tags: repoTags, all } of repos) {
+    for (const tag of repoTags) {
+      const extra = all ? ['--all', '--preserve-digests'] : [];
+      const one = await run('skopeo', ['--insecure-policy', 'copy', '--src-tls-verify=false', '--dest-tls-verify=false', `--src-authfile=${authfile}`, `--dest-authfile=${authfile}`, ...extra, `docker://${source.host}/${repo}:${tag}`, `docker://${target.host}/${repo}:${tag}`]);
+      code ||= one.code;
+    }
+  }
+  return { code, ms: Date.now() - t0, peakKb: 0, out: '' };
 }
 
 async function runTool(tool: Tool, ctx: { dir: string; source: TestRegistry; target: TestRegistry; oursFile: string; syncFile: string; authfile: string }): Promise<Measure> {
@@ -94,19 +114,9 @@ async function runTool(tool: Tool, ctx: { dir: string; source: TestRegistry; tar
   if (isOurs(tool)) {
     r = await run(process.execPath, [join(root, 'bin/dregsy'), `-config=${ctx.oursFile}`], { trackRss: true });
   } else if (tool === 'skopeo-sync') {
-    // --preserve-digests and --all so the multi-platform index arrives as ours does
-    r = await run('skopeo', ['--insecure-policy', 'sync', '--all', '--preserve-digests', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', `--src-authfile=${ctx.authfile}`, `--dest-authfile=${ctx.authfile}`, ctx.syncFile, ctx.target.host]);
+    r = await skopeoSync(ctx.syncFile, ctx.target, ctx.authfile);
   } else {
-    const t0 = Date.now();
-    let code = 0;
-    for (const repo of [...singleRepos, MULTI.name]) {
-      for (const tag of tags) {
-        const extra = repo === MULTI.name ? ['--all', '--preserve-digests'] : [];
-        const one = await run('skopeo', ['--insecure-policy', 'copy', '--src-tls-verify=false', '--dest-tls-verify=false', `--src-authfile=${ctx.authfile}`, `--dest-authfile=${ctx.authfile}`, ...extra, `docker://${ctx.source.host}/${repo}:${tag}`, `docker://${ctx.target.host}/${repo}:${tag}`]);
-        code ||= one.code;
-      }
-    }
-    r = { code, ms: Date.now() - t0, peakKb: 0, out: '' };
+    r = await copyLoop(ctx.source, ctx.target, [...singleRepos.map((repo) => ({ repo, tags })), { repo: MULTI.name, tags, all: true }], ctx.authfile);
   }
   if (r.code !== 0) console.error(`${tool} exited ${r.code}:\n${r.out.slice(-2000)}`);
   const puts = (await ctx.target.manifestPuts()) - before;
@@ -115,7 +125,7 @@ async function runTool(tool: Tool, ctx: { dir: string; source: TestRegistry; tar
 }
 
 /** Requests in the registry's access log (one line each, `"METHOD /path HTTP/1.1"`). */
-async function requestCount(reg: TestRegistry): Promise<number> {
+export async function requestCount(reg: TestRegistry): Promise<number> {
   return ((await reg.accessLog()).match(/"(?:GET|HEAD|POST|PUT|PATCH|DELETE) \//g) ?? []).length;
 }
 

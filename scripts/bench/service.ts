@@ -18,7 +18,7 @@ import { freePort, makeTempDir, pushTags, startRegistry, type TestRegistry } fro
 import type { BenchSection } from './section.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const TOKEN = 'bench-webhook-token';
+export const TOKEN = 'bench-webhook-token';
 const DELAY_MS = 1_000;
 const SAMPLES = Number(process.env.BENCH_PUSH_SAMPLES ?? 10);
 const LOAD_RATE = 1_000;
@@ -70,7 +70,7 @@ function startObserver(): Promise<{ server: Server; url: string; seen: Map<strin
   });
 }
 
-function startDaemon(config: string, env: Record<string, string> = {}): { child: ChildProcess; out: () => string; ended: Promise<void> } {
+export function startDaemon(config: string, env: Record<string, string> = {}): { child: ChildProcess; out: () => string; ended: Promise<void> } {
   const child = spawn(process.execPath, [join(root, 'bin/dregsy'), `-config=${config}`], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,7 +83,7 @@ function startDaemon(config: string, env: Record<string, string> = {}): { child:
   return { child, out: () => out, ended };
 }
 
-async function waitForText(get: () => string, re: RegExp, ms: number): Promise<void> {
+export async function waitForText(get: () => string, re: RegExp, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!re.test(get())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}: ${get().slice(-2000)}`);

@@ -28,6 +28,12 @@ export interface AuthfileStore {
   home(): Promise<string>;
   /** Path of an authfile holding `credentials` for `registry` (host[:port]); empty when anonymous. */
   fileFor(registry: string, credentials: Credentials | undefined): Promise<string>;
+  /**
+   * A file of its own (0600) in the private folder for a relay process to read (skopeo sync's
+   * source list: skopeo opens it by path, and a child's stdin is a socket it cannot open), gone
+   * with the folder on any exit; `remove` deletes it sooner.
+   */
+  scratchFile(content: string): Promise<{ path: string; remove(): Promise<void> }>;
   /** Removes every file and the directory. Safe to call twice. */
   dispose(): Promise<void>;
   /** Removes the directory synchronously: on process exit, when nothing can be awaited. */
@@ -125,6 +131,13 @@ export function createAuthfileStore(baseDir: string = tmpdir()): AuthfileStore {
         });
       files.set(key, { name, content, ready });
       return ready;
+    },
+    async scratchFile(content) {
+      if (disposed) throw new Error('authfile store already disposed');
+      const folder = await open();
+      const path = join(folder.dir, `scratch-${++count}`);
+      await writeFile(path, content, { mode: 0o600, flag: 'wx' });
+      return { path, remove: () => rm(path, { force: true }) };
     },
     async dispose() {
       disposed = true;

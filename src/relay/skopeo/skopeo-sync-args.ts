@@ -30,7 +30,7 @@ export interface SkopeoSyncArgsInput {
   srcAuthfile: string | undefined;
   destAuthfile: string | undefined;
   retryTimes: number;
-  /** Where the source list is read from (skopeo reads it as a file: `/dev/stdin` works). */
+  /** The file holding syncSourceList's text. */
   sourceListPath: string;
 }
 
