@@ -11,7 +11,7 @@ import { untilAborted } from '../abortable.js';
 import type { Location } from '../config/schema.js';
 import { ecrInfo } from '../config/registry-host.js';
 import type { Logger } from '../log/logger.js';
-import type { RegistryEndpoint, RepoListing } from '../registry/types.js';
+import type { ManifestHead, RegistryEndpoint, RepoListing } from '../registry/types.js';
 import { readAuthFile, type AuthFileRead } from './read-auth-file.js';
 import type { Credentials } from './credentials.js';
 import { dockerConfigCredentials } from './docker-config.js';
@@ -40,6 +40,11 @@ export interface CredentialSources {
   readAuthFile(path: string): Promise<AuthFileRead>;
   /** Before the first push to a repository of an ECR target (`location`, one of the task's targets): create it when missing (dregsy). */
   ensureTargetRepo(task: string, location: Location, target: RegistryEndpoint, repo: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Tag → digest of a whole repository through the AWS API (DescribeImages), for a private ECR
+   * location that uses AWS (`auth-refresh`); undefined elsewhere: ask the registry per tag.
+   */
+  ecrTagDigests(location: Location, repo: string, signal: AbortSignal): Promise<Map<string, ManifestHead>> | undefined;
   /** An ECR source's repositories through the AWS API; undefined when `registry` is not ECR. */
   listEcrRepositories(registry: string, maxItems: number, signal: AbortSignal): Promise<RepoListing> | undefined;
   close(): void;
@@ -119,6 +124,13 @@ export function createCredentialSources(opts: CredentialSourcesOptions): Credent
       if (outcome === 'created') opts.logger.info(`created ECR repository '${repo}'`, { task });
     },
 
+    ecrTagDigests(location, repo, signal) {
+      const registry = ecrRegistryOf(location.registry);
+      // Only where AWS is in play already (the ECR token comes from it): elsewhere a HEAD per tag
+      // needs no AWS credentials. Public ECR's API has no tag filter worth the second code path.
+      if (!registry || registry.public || opts.authRefreshMs(location) === undefined) return undefined;
+      return ecr().then((api) => api.tagDigests(registry, repo, signal));
+    },
     listEcrRepositories(registryText, maxItems, signal) {
       const registry = ecrRegistryOf(registryText);
       if (!registry) return undefined;

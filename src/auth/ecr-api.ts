@@ -7,6 +7,7 @@
  */
 import {
   CreateRepositoryCommand,
+  DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
@@ -19,7 +20,7 @@ import {
   GetAuthorizationTokenCommand as PublicGetAuthorizationTokenCommand,
   RepositoryNotFoundException as PublicRepositoryNotFoundException,
 } from '@aws-sdk/client-ecr-public';
-import type { RepoListing } from '../registry/types.js';
+import type { ManifestHead, RepoListing } from '../registry/types.js';
 import type { Credentials } from './credentials.js';
 
 /** An ECR registry as its host names it (config/registry-host.ts `ecrInfo`). */
@@ -43,6 +44,12 @@ export interface EcrApi {
   ensureRepository(registry: EcrRegistry, name: string, signal?: AbortSignal): Promise<'exists' | 'created'>;
   /** Repository paths, DescribeRepositories paged 100 at a time, until at least `maxItems`. */
   listRepositories(registry: EcrRegistry, maxItems: number, signal?: AbortSignal): Promise<RepoListing>;
+  /**
+   * Tag → manifest digest and media type of every tagged image of a private ECR repository
+   * (DescribeImages, pages of 1000): a few calls instead of one HEAD per tag. Empty when the
+   * repository does not exist.
+   */
+  tagDigests(registry: EcrRegistry, name: string, signal?: AbortSignal): Promise<Map<string, ManifestHead>>;
   /** Closes the SDK clients' connections. */
   close(): void;
 }
@@ -50,6 +57,8 @@ export interface EcrApi {
 /** ECR Public's API is served from us-east-1 only. */
 const PUBLIC_API_REGION = 'us-east-1';
 const PAGE_SIZE = 100;
+/** DescribeImages' largest page. */
+const IMAGES_PAGE_SIZE = 1000;
 const HTTP = { connectionTimeout: 10_000, requestTimeout: 60_000 };
 
 export function createEcrApi(): EcrApi {
@@ -107,6 +116,28 @@ export function createEcrApi(): EcrApi {
         nextToken = page.nextToken;
       } while (nextToken && names.length < maxItems);
       return { names, truncated: nextToken !== undefined };
+    },
+
+    async tagDigests(r, name, signal) {
+      const opts = signal ? { abortSignal: signal } : {};
+      const digests = new Map<string, ManifestHead>();
+      let nextToken: string | undefined;
+      do {
+        const input = { ...registryId(r), repositoryName: name, filter: { tagStatus: 'TAGGED' as const }, maxResults: IMAGES_PAGE_SIZE, ...(nextToken ? { nextToken } : {}) };
+        let page;
+        try {
+          page = await privateClient(r.region).send(new DescribeImagesCommand(input), opts);
+        } catch (e) {
+          if (e instanceof RepositoryNotFoundException) return digests;
+          throw e;
+        }
+        for (const image of page.imageDetails ?? []) {
+          if (!image.imageDigest) continue;
+          for (const tag of image.imageTags ?? []) digests.set(tag, { digest: image.imageDigest, mediaType: image.imageManifestMediaType ?? '' });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return digests;
     },
 
     close() {

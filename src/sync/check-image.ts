@@ -10,7 +10,7 @@
 import { decide, expectedTargetDigest, indexChildren, isIndex, type DigestDecision, type PlatformSpec, type SourceManifest } from '../plan/digests.js';
 import type { PlannedCopy } from '../plan/plan.js';
 import type { PlatformChoice } from '../plan/platform.js';
-import type { RegistryClient, RegistryEndpoint } from '../registry/types.js';
+import type { ManifestHead, RegistryClient, RegistryEndpoint } from '../registry/types.js';
 
 export type CheckOutcome =
   | { kind: 'decided'; sourceDigest: string | undefined; targetDigest: string | undefined; decision: DigestDecision }
@@ -39,6 +39,12 @@ export interface CheckInput {
   compare?: 'manifest' | 'config';
   /** The image's source side, shared by every target of the task (see `sourceRead`); made here when absent. */
   sourceRead?: SourceRead;
+  /**
+   * Tag → digest of the whole source or target repository where the registry lists them in a
+   * few calls (repo-digests.ts: ECR's DescribeImages); undefined: one HEAD per tag.
+   */
+  sourceDigests?: Promise<ReadonlyMap<string, ManifestHead> | undefined> | undefined;
+  targetDigests?: Promise<ReadonlyMap<string, ManifestHead> | undefined> | undefined;
 }
 
 /** What the source holds for one image, as the chosen comparison needs it; undefined: not there. */
@@ -49,7 +55,7 @@ export type SourceFacts =
 /** Reads the source side of one image at most once, on first call. */
 export type SourceRead = () => Promise<SourceFacts | undefined>;
 
-type SourceInput = Pick<CheckInput, 'copy' | 'source' | 'platform' | 'host' | 'compare'>;
+type SourceInput = Pick<CheckInput, 'copy' | 'source' | 'platform' | 'host' | 'compare' | 'sourceDigests'>;
 
 /** The source side of one image, read on first use and shared by every target's check. */
 export function sourceRead(registry: RegistryClient, input: SourceInput, signal?: AbortSignal): SourceRead {
@@ -66,7 +72,7 @@ async function readSource(registry: RegistryClient, input: SourceInput, signal: 
     const src = await configDigestOf(registry, input.source, copy.sourceRepo, sourceRefOf(copy), input, signal);
     return src && { compare: 'config', ...src };
   }
-  const src = await registry.headManifest(input.source, copy.sourceRepo, sourceRefOf(copy), signal);
+  const src = await headOf(registry, input.source, copy.sourceRepo, sourceRefOf(copy), input.sourceDigests, signal);
   if (!src) return undefined;
   // One platform of an index: the target will hold that child, so its digest is what counts.
   // Read by digest, so the client's cache answers it again without a GET (Docker Hub's allowance).
@@ -93,13 +99,29 @@ export async function checkImage(registry: RegistryClient, input: CheckInput, si
       return { kind: 'decided', sourceDigest: undefined, targetDigest: undefined, decision: { action: 'copy', expectedDigest: undefined, reason: 'missing' } };
     }
     if (input.compare === 'config') return await checkByConfig(registry, input, source, signal);
-    const [src, tgt] = await Promise.all([source(), registry.headManifest(input.target, copy.targetRepo, targetRefOf(copy), signal)]);
+    const [src, tgt] = await Promise.all([source(), headOf(registry, input.target, copy.targetRepo, targetRefOf(copy), input.targetDigests, signal)]);
     if (!src || src.compare !== 'manifest') return { kind: 'source-missing' };
     const decision = decide(src.manifest, tgt?.digest, input.platform, input.host);
     return { kind: 'decided', sourceDigest: src.manifest.digest, targetDigest: tgt?.digest, decision };
   } catch (error) {
     return { kind: 'check-failed', error };
   }
+}
+
+/**
+ * A tag's digest from the repository's listing when there is one: a tag it lacks is absent
+ * (the listing is the whole repository). A digest reference, or no listing: a HEAD.
+ */
+async function headOf(
+  registry: RegistryClient,
+  ep: RegistryEndpoint,
+  repo: string,
+  ref: string,
+  listing: Promise<ReadonlyMap<string, ManifestHead> | undefined> | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ManifestHead | undefined> {
+  const known = ref.startsWith('sha256:') || !listing ? undefined : await listing;
+  return known ? known.get(ref) : registry.headManifest(ep, repo, ref, signal);
 }
 
 /**

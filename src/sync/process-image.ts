@@ -18,6 +18,7 @@ import type { RunSignals } from '../schedule/run-signals.js';
 import { checkImage, sourceRead } from './check-image.js';
 import { backupFirst } from './copy-extras.js';
 import type { ImageResult } from './image-result.js';
+import type { RepoDigests } from './repo-digests.js';
 import type { TargetRun } from './run-targets.js';
 import type { TaskRunDeps } from './run-task.js';
 
@@ -30,6 +31,8 @@ export interface RunContext {
   signals: RunSignals;
   log: Logger;
   onChecked: () => void;
+  /** Whole-repository digests where a registry offers them (ECR); else HEADs per tag. */
+  digests: RepoDigests;
 }
 
 /** One selected image: the unit processImage decides and copies. */
@@ -60,7 +63,8 @@ export async function processImage(job: ImageJob, onResult: (target: TargetRun, 
     for (const t of run.targets) finish(t, { action: 'not-started' });
     return;
   }
-  const read = sourceRead(deps.registry, { copy, source, platform: mapping.platform, host: deps.hostPlatform, compare: deps.compare }, signals.kill);
+  const sourceDigests = run.digests.of(task.source, copy.sourceRepo);
+  const read = sourceRead(deps.registry, { copy, source, platform: mapping.platform, host: deps.hostPlatform, compare: deps.compare, sourceDigests }, signals.kill);
   const verdicts = await Promise.all(run.targets.map((target) => decideTarget(job, target, read, finish, from)));
   const pending = verdicts.filter((v): v is Extract<Verdict, { copy: Facts }> => 'copy' in v);
   if (pending.length === 0) return;
@@ -80,7 +84,7 @@ async function decideTarget(job: ImageJob, target: TargetRun, read: ReturnType<t
   const outcome = await deps.limitCheck(() =>
     checkImage(
       deps.registry,
-      { copy, source: run.source, target: target.endpoint, platform: mapping.platform, host: deps.hostPlatform, targetTags: tags, wantSourceDigest: deps.mode === 'check', compare: deps.compare, sourceRead: read },
+      { copy, source: run.source, target: target.endpoint, platform: mapping.platform, host: deps.hostPlatform, targetTags: tags, wantSourceDigest: deps.mode === 'check', compare: deps.compare, sourceRead: read, targetDigests: run.digests.of(target.location, copy.targetRepo) },
       signals.kill,
     ),
   );

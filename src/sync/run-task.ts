@@ -27,6 +27,7 @@ import { referrerStep } from './copy-extras.js';
 import { createCopyQueue } from './copy-queue.js';
 import { countResult, countResults, emptyCounts, type ImageResult, type RunCounts } from './image-result.js';
 import { processImage, type ImageJob, type RunContext } from './process-image.js';
+import { createRepoDigests } from './repo-digests.js';
 import type { ReferrerRegistry } from './referrers.js';
 import { resultsOk, setUpTargets, summarizeTargets, type TargetRun, type TargetRunSummary } from './run-targets.js';
 import { selectImages, selectPushed, tagList, type SelectDeps } from './select-images.js';
@@ -137,7 +138,8 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   }
   if (targets.length === 0) return finish();
 
-  const run: RunContext = { task, source, targets, deps, signals, log, onChecked: () => void checked++ };
+  const digests = createRepoDigests(deps.credentialSources, signals.kill, log);
+  const run: RunContext = { task, source, targets, deps, signals, log, onChecked: () => void checked++, digests };
   const jobs: ImageJob[] = [];
   const script = scriptListing(task, source, deps, signals, log);
   const selectDeps: SelectDeps = { ...deps, scriptListing: script?.get, tagLists: new Map(), limit: deps.limitCheck, owned: sharding?.owned };

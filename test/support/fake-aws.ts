@@ -3,7 +3,8 @@
  * protocol (awsJson1_1: `POST /`, `X-Amz-Target: <service>.<Action>`, JSON in and out, errors
  * as `{"__type": "...Exception"}` with status 400), for the calls dregsy makes:
  * - ECR (`AmazonEC2ContainerRegistry_V20150921`): GetAuthorizationToken, DescribeRepositories
- *   (by name, or all, paged with nextToken), CreateRepository;
+ *   (by name, or all, paged with nextToken), CreateRepository, DescribeImages (paged; what a
+ *   repository holds comes from `images`, e.g. read from the real registry behind the name);
  * - ECR Public (`SpencerFrontendService`): the same three.
  * The real AWS SDK reaches it through `AWS_ENDPOINT_URL_ECR` / `AWS_ENDPOINT_URL_ECR_PUBLIC`.
  * Tokens are base64 of `AWS:<password>`, the password a test registry's htpasswd accepts.
@@ -35,6 +36,11 @@ export interface FakeAwsOptions {
   publicAlias?: string;
   /** DescribeRepositories page size when listing (the SDK asks for 100; small pages prove paging). */
   pageSize?: number;
+  /**
+   * DescribeImages: the images of a repository (tags and manifest digest), typically read from
+   * the real registry the test routes the ECR host to; without it, every repository is empty.
+   */
+  images?: (account: string, repositoryName: string) => Promise<Array<{ digest: string; tags: string[]; mediaType: string }>>;
   /** The account of the signed-in caller: where requests without a registryId go. */
   callerAccount?: string;
 }
@@ -81,7 +87,18 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
     };
   }
 
-  function handle(call: AwsCall): [number, unknown] {
+  async function describeImages(call: AwsCall, account: string, known: Set<string>): Promise<[number, unknown]> {
+    const name = String(call.body.repositoryName ?? '');
+    if (!known.has(name)) return [400, { __type: 'RepositoryNotFoundException', message: `The repository with name '${name}' does not exist in the registry with id '${account}'` }];
+    const tagged = ((await opts.images?.(account, name)) ?? []).filter((i) => i.tags.length > 0 || (call.body.filter as { tagStatus?: string } | undefined)?.tagStatus !== 'TAGGED');
+    const start = Number(call.body.nextToken ?? 0);
+    const page = tagged.slice(start, start + Math.min(pageSize, Number(call.body.maxResults ?? 100)));
+    const next = start + page.length < tagged.length ? String(start + page.length) : undefined;
+    const imageDetails = page.map((i) => ({ registryId: account, repositoryName: name, imageDigest: i.digest, imageTags: i.tags, imageManifestMediaType: i.mediaType, imagePushedAt: 1_700_000_000 }));
+    return [200, { imageDetails, ...(next ? { nextToken: next } : {}) }];
+  }
+
+  function handle(call: AwsCall): [number, unknown] | Promise<[number, unknown]> {
     const account = typeof call.body.registryId === 'string' ? call.body.registryId : (opts.callerAccount ?? '000000000000');
     const region = call.region ?? 'us-east-1';
     const known = reposOf(call.service, account);
@@ -103,6 +120,8 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
         const next = start + page.length < all.length ? String(start + page.length) : undefined;
         return [200, { repositories: page.map((n) => repository(call.service, n, account, region)), ...(next ? { nextToken: next } : {}) }];
       }
+      case 'DescribeImages':
+        return describeImages(call, account, known);
       case 'CreateRepository': {
         const name = String(call.body.repositoryName ?? '');
         if (known.has(name)) return [400, { __type: 'RepositoryAlreadyExistsException', message: `The repository with name '${name}' already exists` }];
@@ -137,8 +156,10 @@ export async function startFakeAws(opts: FakeAwsOptions): Promise<FakeAws> {
       }
       const call: AwsCall = { service, action, body, accessKeyId: credential?.[1], region: credential?.[2] };
       calls.push(call);
-      const [status, value] = handle(call);
-      reply(status, value);
+      void Promise.resolve(handle(call)).then(
+        ([status, value]) => reply(status, value),
+        (e: unknown) => reply(500, { __type: 'ServerException', message: String(e) }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
