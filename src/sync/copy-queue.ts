@@ -14,8 +14,11 @@ import type { CopyContext, CopyRequest, Relay } from '../relay/relay.js';
 export type CopyDone = 'copied' | 'not-started';
 
 export interface CopyQueue {
-  /** Resolves when the target holds the image; rejects with the relay's error. */
-  copy(request: CopyRequest): Promise<CopyDone>;
+  /**
+   * Resolves when the target holds the image; rejects with the relay's error. `alone`: never in
+   * a batch (a forced copy is written even when the target has it, which skopeo sync skips).
+   */
+  copy(request: CopyRequest, opts?: { alone?: boolean }): Promise<CopyDone>;
 }
 
 export interface CopyQueueOptions {
@@ -101,8 +104,8 @@ export function createCopyQueue(opts: CopyQueueOptions): CopyQueue {
   }
 
   return {
-    copy(request) {
-      const key = relay.batch?.keyOf(request);
+    copy(request, how) {
+      const key = how?.alone ? undefined : relay.batch?.keyOf(request);
       return new Promise<CopyDone>((resolve, reject) => {
         const p = { request, resolve, reject };
         if (key === undefined) return void limitCopy(() => alone(p));

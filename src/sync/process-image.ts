@@ -162,7 +162,8 @@ async function copyTo(job: ImageJob, pending: Extract<Verdict, { copy: Facts }>[
         // The backup is made before the image is queued: batched or alone, the target's
         // previous image is kept before anything can overwrite it.
         const backup = await deps.limitCheck(() => prepare(p));
-        const done = await queue.copy({ source: sourceLoc, target: targetLoc(p.target), platform: mapping.platform, verbose: task.verbose });
+        // A forced copy goes alone: skopeo sync skips an image the target already has.
+        const done = await queue.copy({ source: sourceLoc, target: targetLoc(p.target), platform: mapping.platform, verbose: task.verbose }, { alone: p.copy.reason === 'forced' });
         if (done === 'not-started') return finish(p.target, { action: 'not-started', ...p.copy });
         return report(p, undefined, backup);
       } catch (e) {
