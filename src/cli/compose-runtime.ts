@@ -19,8 +19,10 @@ import { RegistryHealth } from '../registry/health.js';
 import { createRelay, relayForCheck } from '../relay/select-relay.js';
 import type { RelayType } from '../config/schema.js';
 import type { Settings } from '../config/resolve.js';
+import type { WriteRecorder } from '../service/own-writes.js';
 import type { Runtime } from '../service/runtime.js';
 import type { ServiceConfig } from '../service/service-config.js';
+import { recordingManifestWrites, recordingRelay } from '../service/write-recording.js';
 import type { RunCounts } from '../sync/image-result.js';
 import { runTask, type RunMode, type TaskRunDeps } from '../sync/run-task.js';
 
@@ -36,6 +38,8 @@ export interface RuntimeContext {
   stop?: AbortSignal | undefined;
   /** Registers what must run on any exit of the process (removing the authfile folder). */
   onExit?: ((hook: () => void) => () => void) | undefined;
+  /** Told of every tag a run pushes, before it pushes it (the service's write-set: own-writes.ts). */
+  writes?: WriteRecorder | undefined;
 }
 
 export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): Promise<Runtime> {
@@ -104,7 +108,11 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     credentialSources,
     ensureTargetRepo: (t, location, target, repo, signal) => credentialSources.ensureTargetRepo(t.name, location, target, repo, signal),
   };
-  return { run: (task, scope, signals) => runTask(task, scope, deps, signals), dispose, registryHealth: health };
+  const writes = ctx.writes;
+  // Each run's writes are registered under its task's name (for the log that ignores their echo).
+  const depsOf = (task: string): TaskRunDeps =>
+    writes && deps.relay ? { ...deps, relay: recordingRelay(deps.relay, writes, task), registry: recordingManifestWrites(deps.registry, writes, task) } : deps;
+  return { run: (task, scope, signals) => runTask(task, scope, depsOf(task.name), signals), dispose, registryHealth: health };
 }
 
 /** The relay `check` compares for, said in the log: the choice a sync would make. */

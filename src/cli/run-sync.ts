@@ -137,8 +137,9 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
       redactor.add(config.webhookToken, config.api.token); // never logged anyway; this makes sure of it
       return config;
     },
-    buildRuntime: (config) =>
+    buildRuntime: (config, writes) =>
       buildRuntime(config, {
+        writes,
         mode: cmd.mode,
         force: cmd.force,
         env,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RepoPair } from '../plan/plan.js';
-import { isRepoSelection, mapPaths, parsePathMapping, type PathMapping } from './path-mapping.js';
+import { isRepoSelection, mapPaths, parsePathMapping, sourceMappedTo, type PathMapping } from './path-mapping.js';
 
 function parse(from: string, to?: string | null): PathMapping {
   const r = parsePathMapping(from, to);
@@ -103,6 +103,33 @@ describe("parsePathMapping problems: dregsy's messages, both fields at once", ()
   for (const [from, to, problems] of cases) {
     test(`from ${JSON.stringify(from)} to ${JSON.stringify(to)}`, () => {
       assert.deepEqual(parsePathMapping(from, to), { ok: false, problems });
+    });
+  }
+});
+
+describe('sourceMappedTo: which selected repository a mapping writes to a path', () => {
+  const cases: [from: string, to: string | undefined, target: string, source: string | undefined][] = [
+    ['regex:team/.*', 'team/mirror', 'team/mirror/team/app', 'team/app'],
+    ['regex:team/.*', 'team/mirror', 'team/mirror/team/mirror/team/app', 'team/mirror/team/app'], // a deeper level is one too
+    ['regex:team/.*', '/team/mirror/', 'team/mirror/team/app', 'team/app'],
+    ['regex:team/.*', 'team/mirror', 'team/app', undefined], // a source, not a target
+    ['regex:team/.*', 'team/mirror', 'team/mirrored/team/app', undefined], // the prefix is a path, not text
+    ['regex:team/.*', 'mirror', 'mirror/other/app', undefined], // `other/app` is not selected
+    ['regex:(library|mirror)/.*', 'mirror', 'mirror/library/x', 'library/x'],
+    ['regex:team/.*', undefined, 'team/app', 'team/app'], // to: itself
+    ['regex:team/.*', '/', 'team/app', 'team/app'],
+    ['*', 'backup', 'backup/a/b', 'a/b'],
+    ['team/app', 'team/app-mirror', 'team/app-mirror', 'team/app'],
+    ['team/app', 'team/app-mirror', 'team/app', undefined],
+    ['team/app', undefined, 'team/app', 'team/app'],
+    ['team/app', 'regex:^/team/(.*),team/copy-$1', 'team/copy-app', 'team/app'], // a plain from: the one target is known
+    ['regex:team/.*', 'regex:^/team/(.*),team/copy-$1', 'team/copy-app', undefined], // cannot be run backwards
+  ];
+  for (const [from, to, target, source] of cases) {
+    test(`from ${JSON.stringify(from)} to ${JSON.stringify(to)}: ${target} ← ${source ?? 'none'}`, () => {
+      const m = parse(from, to);
+      assert.equal(sourceMappedTo(m, target), source);
+      if (source !== undefined) assert.deepEqual(mapPaths(m, [source]), [{ source, target }], 'agrees with mapPaths');
     });
   }
 });

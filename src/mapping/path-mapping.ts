@@ -100,6 +100,26 @@ export function mapPaths(m: PathMapping, repos: readonly string[] = []): RepoPai
   return repos.filter((name) => from.re.test(name)).map((name) => withLeadingSlash(name)).map((path) => pair(path, mapPath(m, path)));
 }
 
+/**
+ * The repository this mapping copies to `target` (no leading slash), if `target` is one of the
+ * mapping's targets. On a task whose target registry is its source registry, a push of such a
+ * repository is the mapping's own output, which must not be copied again (one level deeper each
+ * time). Undefined when no selected repository maps to it, or when that cannot be told: a
+ * `from: regex:` with a `to: regex:` (a replacement cannot be run backwards).
+ */
+export function sourceMappedTo(m: PathMapping, target: string): string | undefined {
+  const { from, to } = m;
+  if (from.kind === 'path') {
+    const only = mapPaths(m)[0];
+    return only && only.target === target ? only.source : undefined;
+  }
+  if (to.kind === 'regex') return undefined;
+  // `to:` a prefix (or none): the target is the prefix, then the selected source's path
+  const prefix = to.kind === 'path' ? cleanPath(to.path).replace(/\/+$/, '') : '';
+  const source = prefix === '' ? target : target.startsWith(`${prefix}/`) ? target.slice(prefix.length + 1) : undefined;
+  return source !== undefined && source !== '' && from.re.test(source) ? source : undefined;
+}
+
 /** dregsy `mapPath` on a `/`-prefixed path. */
 function mapPath(m: PathMapping, path: string): string {
   const { to } = m;

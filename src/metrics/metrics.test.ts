@@ -56,7 +56,7 @@ test('webhook events, folding and reloads', async () => {
   const m = metrics();
   m.answered('distribution', 202);
   m.answered('distribution', 401);
-  m.events('distribution', { received: 5, notAPush: 1, repeated: 1, noTask: 2 });
+  m.events('distribution', { received: 9, notAPush: 1, repeated: 1, noTask: 2, ownWrite: 3, ownTarget: 1 });
   m.requested('t', 'webhook', true);
   m.requested('t', 'webhook', false);
   m.requested('t', 'interval', true);
@@ -64,9 +64,11 @@ test('webhook events, folding and reloads', async () => {
   m.reloaded(false, 6_000);
   const s = parseMetrics(await m.text());
   assert.equal(s.value('dregsy_webhook_requests_total', { endpoint: 'distribution', code: '401' }), 1);
-  assert.equal(s.value('dregsy_webhook_events_received_total', { endpoint: 'distribution' }), 5);
+  assert.equal(s.value('dregsy_webhook_events_received_total', { endpoint: 'distribution' }), 9);
   assert.equal(s.value('dregsy_webhook_events_ignored_total', { endpoint: 'distribution', reason: 'no-task' }), 2);
   assert.equal(s.value('dregsy_webhook_events_ignored_total', { endpoint: 'distribution', reason: 'repeated' }), 1);
+  assert.equal(s.value('dregsy_webhook_events_ignored_total', { endpoint: 'distribution', reason: 'own-write' }), 3);
+  assert.equal(s.value('dregsy_webhook_events_ignored_total', { endpoint: 'distribution', reason: 'own-target' }), 1);
   assert.equal(s.value('dregsy_webhook_events_folded_total', { kind: 'push' }), 1);
   assert.equal(s.value('dregsy_config_reloads_total', { result: 'failure' }), 1);
   assert.equal(s.value('dregsy_config_reloads_total', { result: 'success' }), 0);

@@ -20,7 +20,17 @@ export interface WebhookObserver {
   /** A request to `endpoint` (`distribution`, `dockerhub`, `harbor`, `trigger`) was answered with `status`. */
   answered(endpoint: string, status: number): void;
   /** Events in one accepted payload: how many, and why some were not queued. */
-  events(endpoint: string, counts: { received: number; notAPush: number; repeated: number; noTask: number }): void;
+  events(endpoint: string, counts: EventCounts): void;
+}
+
+/** Why events of one payload were not queued (ownWrite, ownTarget: the guards of service/push-intake.ts). */
+export interface EventCounts {
+  received: number;
+  notAPush: number;
+  repeated: number;
+  noTask: number;
+  ownWrite: number;
+  ownTarget: number;
 }
 
 export interface MetricsOptions {
@@ -68,7 +78,7 @@ export class Metrics implements ServiceObserver, WebhookObserver {
     this.eventsReceived = new Counter({ name: 'dregsy_webhook_events_received_total', help: 'Events in accepted push payloads (and triggers), by endpoint.', labelNames: ['endpoint'], registers });
     this.eventsIgnored = new Counter({
       name: 'dregsy_webhook_events_ignored_total',
-      help: 'Received events that queued nothing, by endpoint and reason (not-a-push, repeated, no-task).',
+      help: 'Received events that queued nothing, by endpoint and reason (not-a-push, repeated, no-task, own-write, own-target).',
       labelNames: ['endpoint', 'reason'],
       registers,
     });
@@ -134,11 +144,16 @@ export class Metrics implements ServiceObserver, WebhookObserver {
     this.webhookRequests.inc({ endpoint, code: String(status) });
   }
 
-  events(endpoint: string, counts: { received: number; notAPush: number; repeated: number; noTask: number }): void {
+  events(endpoint: string, counts: EventCounts): void {
     this.eventsReceived.inc({ endpoint }, counts.received);
-    if (counts.notAPush > 0) this.eventsIgnored.inc({ endpoint, reason: 'not-a-push' }, counts.notAPush);
-    if (counts.repeated > 0) this.eventsIgnored.inc({ endpoint, reason: 'repeated' }, counts.repeated);
-    if (counts.noTask > 0) this.eventsIgnored.inc({ endpoint, reason: 'no-task' }, counts.noTask);
+    const ignored: Array<[string, number]> = [
+      ['not-a-push', counts.notAPush],
+      ['repeated', counts.repeated],
+      ['no-task', counts.noTask],
+      ['own-write', counts.ownWrite],
+      ['own-target', counts.ownTarget],
+    ];
+    for (const [reason, n] of ignored) if (n > 0) this.eventsIgnored.inc({ endpoint, reason }, n);
   }
 
   /** Read from the runtime's RegistryHealth at scrape time (its snapshot()). */

@@ -5,17 +5,17 @@ import { parseListenAddress } from './listen-address.js';
 import { parseDistribution, parseDockerHub, parseHarbor } from './push-payloads.js';
 import { RecentIds } from './recent-ids.js';
 
-test('Distribution envelope: tagged manifest pushes only, with id, host and digest', () => {
+test('Distribution envelope: tagged manifest pushes only, with id, host, digest and user agent', () => {
   const r = parseDistribution({
     events: [
-      { id: 'e1', action: 'push', target: { repository: 'team/app', tag: '1.0', digest: 'sha256:a' }, request: { host: 'reg:5000' } },
+      { id: 'e1', action: 'push', target: { repository: 'team/app', tag: '1.0', digest: 'sha256:a' }, request: { host: 'reg:5000', useragent: 'skopeo/1.9.3' }, actor: {} },
       { id: 'e2', action: 'push', target: { repository: 'team/app', digest: 'sha256:b' } }, // by digest: a child or a layer
       { id: 'e3', action: 'pull', target: { repository: 'team/app', tag: '1.0' } },
       { id: 'e4', action: 'delete', target: { repository: 'team/app', tag: '1.0' } },
       'garbage',
     ],
   });
-  assert.deepEqual(r, { ok: true, ignored: 4, events: [{ id: 'e1', host: 'reg:5000', repo: 'team/app', tag: '1.0', digest: 'sha256:a' }] });
+  assert.deepEqual(r, { ok: true, ignored: 4, events: [{ id: 'e1', host: 'reg:5000', repo: 'team/app', tag: '1.0', digest: 'sha256:a', userAgent: 'skopeo/1.9.3' }] });
   assert.equal(parseDistribution({}).ok, false);
   assert.equal(parseDistribution(undefined).ok, false);
 });

@@ -1,8 +1,9 @@
 /**
  * Registry push notifications → push events (pure). Three payloads:
  * - the CNCF Distribution registry's envelope (`application/vnd.docker.distribution.events.v1+json`):
- *   `events[]`, each with `id`, `action`, `target.{repository,tag,digest}`, `request.host`; only a
- *   `push` with a tag is a push of an image (layer pushes and pulls are ignored);
+ *   `events[]`, each with `id`, `action`, `target.{repository,tag,digest}`, `request.host` (and
+ *   `request.useragent`, kept for the log); only a `push` with a tag is a push of an image
+ *   (layer pushes and pulls are ignored);
  * - Docker Hub's webhook: `repository.repo_name` and `push_data.tag`, always on Docker Hub;
  * - Harbor's `PUSH_ARTIFACT` event: `event_data.repository.repo_full_name` and each resource's
  *   `tag`, `digest` and `resource_url` (whose host is the registry's).
@@ -21,7 +22,7 @@ const distributionEvent = z.object({
   id: z.string().optional(),
   action: z.string(),
   target: z.object({ repository: z.string().min(1), tag: z.string().optional(), digest: z.string().optional() }),
-  request: z.object({ host: z.string().optional() }).optional(),
+  request: z.object({ host: z.string().optional(), useragent: z.string().optional() }).optional(),
 });
 const distributionEnvelope = z.object({ events: z.array(z.unknown()) });
 
@@ -38,7 +39,8 @@ export function parseDistribution(body: unknown): ParsedPayload {
     }
     const { repository, tag, digest } = e.data.target;
     const host = e.data.request?.host || undefined;
-    events.push({ id: e.data.id ?? `${host ?? ''}/${repository}:${tag}@${digest ?? ''}`, host, repo: repository, tag, digest });
+    const userAgent = e.data.request?.useragent || undefined;
+    events.push({ id: e.data.id ?? `${host ?? ''}/${repository}:${tag}@${digest ?? ''}`, host, repo: repository, tag, digest, ...(userAgent && { userAgent }) });
   }
   return { ok: true, events, ignored };
 }

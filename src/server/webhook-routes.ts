@@ -6,7 +6,8 @@
  *   POST /trigger/<task>          a full run of <task> after its quiet period (s3syncer's URL)
  * Every one wants `Authorization: Bearer <DREGSY_WEBHOOK_TOKEN>`. They answer at once: the
  * work is only queued (a registry waits for the reply and retries on failure), and an event
- * seen before (a retry) is acknowledged without queueing it again.
+ * seen before (a retry), or the echo of a push of dregsy's own, is acknowledged without
+ * queueing anything (service/push-intake.ts).
  */
 import type { Logger } from '../log/logger.js';
 import type { WebhookObserver } from '../metrics/metrics.js';
@@ -58,15 +59,16 @@ function pushRoute(path: string, kind: string, parse: (body: unknown) => ParsedP
       const parsed = parse(parseJson(req.body));
       if (!parsed.ok) return { status: 400, json: { error: parsed.message } };
       const fresh = parsed.events.filter((e) => ctx.recent.firstTime(`${kind}\0${e.id}`));
-      const { tasks, unmatched } = fresh.length > 0 ? ctx.sink.push(fresh) : { tasks: [], unmatched: 0 };
+      const { tasks, unmatched, ownWrites, ownTargets } = fresh.length > 0 ? ctx.sink.push(fresh) : { tasks: [], unmatched: 0, ownWrites: 0, ownTargets: 0 };
       const repeated = parsed.events.length - fresh.length;
-      ctx.observer?.events(kind, { received: parsed.events.length + parsed.ignored, notAPush: parsed.ignored, repeated, noTask: unmatched });
+      ctx.observer?.events(kind, { received: parsed.events.length + parsed.ignored, notAPush: parsed.ignored, repeated, noTask: unmatched, ownWrite: ownWrites, ownTarget: ownTargets });
       if (fresh.length > 0 && ctx.logger.isLevelEnabled('debug')) {
-        ctx.logger.debug(`${kind} webhook: ${fresh.length} push(es)${tasks.length > 0 ? ` for ${tasks.join(', ')}` : ', no task selects them'}`, {
+        const own = ownWrites > 0 ? ` (${ownWrites} of them dregsy's own writes)` : '';
+        ctx.logger.debug(`${kind} webhook: ${fresh.length} push(es)${own}${tasks.length > 0 ? ` for ${tasks.join(', ')}` : ', no task selects them'}`, {
           images: fresh.slice(0, 5).map((e) => `${e.repo}:${e.tag}`).join(' '),
         });
       }
-      return { status: 202, json: { events: fresh.length, repeated, ignored: parsed.ignored, tasks } };
+      return { status: 202, json: { events: fresh.length, repeated, ignored: parsed.ignored, ownWrites, tasks } };
     }),
   };
 }
@@ -85,7 +87,7 @@ export function webhookRoutes(ctx: WebhookContext): Route[] {
         const r = ctx.sink.trigger(task);
         if (r === 'unknown') return { status: 404, json: { error: `no task '${task}'` } };
         if (r === 'disabled') return { status: 409, json: { error: `task '${task}' is disabled` } };
-        ctx.observer?.events('trigger', { received: 1, notAPush: 0, repeated: 0, noTask: 0 });
+        ctx.observer?.events('trigger', { received: 1, notAPush: 0, repeated: 0, noTask: 0, ownWrite: 0, ownTarget: 0 });
         return { status: 202, json: { task, accepted: true } };
       }),
     },

@@ -17,6 +17,8 @@ import { Scheduler } from '../schedule/scheduler.js';
 import type { RunContext, RunPlan, TaskState, TriggerKind } from '../schedule/types.js';
 import { describeShard, shardOf } from '../shard/choice.js';
 import type { RunScope, TaskRunResult } from '../sync/run-task.js';
+import type { WriteRecorder } from './own-writes.js';
+import { PushIntake } from './push-intake.js';
 import { routePush } from './push-routing.js';
 import type { RegistryCounters } from '../registry/health.js';
 import type { ServiceObserver } from './observer.js';
@@ -24,10 +26,22 @@ import { RuntimeHolder, type Runtime } from './runtime.js';
 import { isLongRunning, type ApiSettings, type ServiceConfig } from './service-config.js';
 import type { ConfigStatus, Readiness, RunSummary, ServiceControl, ServiceStatus, TaskDetails } from './status.js';
 
+/** What became of a batch of push events. */
+export interface PushOutcome {
+  /** The tasks that got a targeted run queued. */
+  tasks: string[];
+  /** Events that concern no task. */
+  unmatched: number;
+  /** Events that are the echo of dregsy's own writes (own-writes.ts): acknowledged, never run. */
+  ownWrites: number;
+  /** Events that every mapping selecting them skipped as its own output (plan/push-match.ts). */
+  ownTargets: number;
+}
+
 /** Where push events and triggers go (the listener's side of the service). */
 export interface PushSink {
-  /** Queues targeted runs for the tasks the events concern: their names, and how many events concern none. */
-  push(events: readonly PushEvent[]): { tasks: string[]; unmatched: number };
+  /** Queues targeted runs for the tasks the events concern, less the echoes of dregsy's own writes. */
+  push(events: readonly PushEvent[]): PushOutcome;
   /** `POST /trigger/<task>`: a full run after the task's quiet period. */
   trigger(task: string): 'accepted' | 'unknown' | 'disabled';
 }
@@ -56,8 +70,11 @@ export interface ServiceOptions {
   graceMs: number;
   /** Reads and checks the config file (throws ConfigError with every problem). */
   load(): Promise<ServiceConfig>;
-  /** Builds and prepares a runtime for a config's global settings (throws EnvironmentError). */
-  buildRuntime(config: ServiceConfig): Promise<Runtime>;
+  /**
+   * Builds and prepares a runtime for a config's global settings (throws EnvironmentError);
+   * its runs tell `writes` of every tag they push, before pushing it.
+   */
+  buildRuntime(config: ServiceConfig, writes: WriteRecorder): Promise<Runtime>;
   /** The listener around this service; not used in check mode. */
   listener?: (service: PushSink & ServiceControl) => Listener;
   /** Told of runs, requests and reloads (the metrics). */
@@ -98,9 +115,12 @@ export class Service implements PushSink, ServiceControl {
   private starting: { config: ServiceConfig; queued: Array<() => void> } | undefined;
   /** runtimeKey of the runtime in use; undefined until a config with tasks needs one. */
   private runtimeKey: string | undefined;
+  /** What runs pushed lately (across runtimes and reloads), so that their echoes start no run. */
+  private readonly intake: PushIntake;
 
   constructor(private readonly opts: ServiceOptions) {
     this.startedAt = new Date(opts.clock.now()).toISOString();
+    this.intake = new PushIntake({ logger: opts.logger, now: () => opts.clock.now() });
     this.runtimes = new RuntimeHolder((e) => opts.logger.warn(`cannot clean up the previous relay: ${errorMessage(e)}`));
     const observer = opts.observer;
     this.scheduler = new Scheduler<ResolvedTask, RunSummary>({
@@ -232,15 +252,18 @@ export class Service implements PushSink, ServiceControl {
     return this.early(task, true, () => this.trigger(task)) ?? this.scheduler.request(task, 'trigger');
   }
 
-  push(events: readonly PushEvent[]): { tasks: string[]; unmatched: number } {
+  push(events: readonly PushEvent[]): PushOutcome {
+    const { others, ownWrites } = this.intake.withoutOwnWrites(events);
     if (this.starting) {
-      const { byTask, unmatched } = routePush(this.starting.config.tasks, events);
-      this.starting.queued.push(() => this.push(events));
-      return { tasks: [...byTask.keys()], unmatched };
+      const routed = routePush(this.starting.config.tasks, others);
+      this.starting.queued.push(() => this.push(others));
+      return { tasks: [...routed.byTask.keys()], unmatched: routed.unmatched, ownWrites, ownTargets: routed.ownTargetOnly };
     }
-    const { byTask, unmatched } = routePush(this.scheduler.tasks(), events);
-    for (const [task, images] of byTask) this.scheduler.request(task, 'webhook', images);
-    return { tasks: [...byTask.keys()], unmatched };
+    const tasks = this.scheduler.tasks();
+    const routed = routePush(tasks, others);
+    this.intake.sayOwnTargets(tasks, routed);
+    for (const [task, images] of routed.byTask) this.scheduler.request(task, 'webhook', images);
+    return { tasks: [...routed.byTask.keys()], unmatched: routed.unmatched, ownWrites, ownTargets: routed.ownTargetOnly };
   }
 
   /**
@@ -276,7 +299,7 @@ export class Service implements PushSink, ServiceControl {
     }
     let runtime: Runtime | undefined;
     try {
-      if (next.tasks.length > 0 && next.runtimeKey !== this.runtimeKey) runtime = await this.opts.buildRuntime(next);
+      if (next.tasks.length > 0 && next.runtimeKey !== this.runtimeKey) runtime = await this.opts.buildRuntime(next, this.intake.writes);
       if (this.listener) await this.listener.apply(listenerSettings(next));
     } catch (e) {
       await runtime?.dispose().catch(() => undefined);
@@ -299,7 +322,7 @@ export class Service implements PushSink, ServiceControl {
   /** The relay is prepared only once there is a task to run (a config of none needs no skopeo). */
   private async ensureRuntime(config: ServiceConfig): Promise<void> {
     if (config.tasks.length === 0) return;
-    this.runtimes.swap(await this.opts.buildRuntime(config));
+    this.runtimes.swap(await this.opts.buildRuntime(config, this.intake.writes));
     this.runtimeKey = config.runtimeKey;
   }
 

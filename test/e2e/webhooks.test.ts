@@ -163,12 +163,12 @@ test('a repeated event (a registry retry) is answered and does not copy again', 
   const runsBefore = runsOf('by-hand');
   const first = await post('/webhooks/distribution', body);
   assert.equal(first.status, 202);
-  assert.deepEqual(await first.json(), { events: 1, repeated: 0, ignored: 0, tasks: ['by-hand'] });
+  assert.deepEqual(await first.json(), { events: 1, repeated: 0, ignored: 0, ownWrites: 0, tasks: ['by-hand'] });
   await waitUntil(async () => (await listTags(target, 'mirror/quiet')).includes('2.0'), 20_000, 'mirror/quiet:2.0');
   await waitUntil(() => dregsy.count(/\[by-hand\] task run finished/) === runsBefore + 1, 10_000, 'the run to finish');
   const again = await post('/webhooks/distribution', body);
   assert.equal(again.status, 202);
-  assert.deepEqual(await again.json(), { events: 0, repeated: 1, ignored: 0, tasks: [] }); // no task was asked to run
+  assert.deepEqual(await again.json(), { events: 0, repeated: 1, ignored: 0, ownWrites: 0, tasks: [] }); // no task was asked to run
   assert.equal(runsOf('by-hand'), runsBefore + 1, 'no second run');
   assert.equal((await target.manifestPuts()) - putsBefore, 1, 'one copy');
 });
@@ -181,7 +181,7 @@ test('layer pushes and pulls are ignored; a bad body is 400; unknown task 404; G
     ],
   });
   assert.equal(r.status, 202);
-  assert.deepEqual(await r.json(), { events: 0, repeated: 0, ignored: 2, tasks: [] });
+  assert.deepEqual(await r.json(), { events: 0, repeated: 0, ignored: 2, ownWrites: 0, tasks: [] });
   assert.equal((await post('/webhooks/distribution', { nope: true })).status, 400);
   assert.equal((await post('/trigger/no-such-task', {})).status, 404);
   assert.equal((await fetch(url('/webhooks/distribution'))).status, 405);

@@ -1,0 +1,56 @@
+/**
+ * Every tag a task run pushes, told to the write-set (own-writes.ts) before the push starts:
+ * the relay's copies (images and referrers) and our own manifest PUTs (backups, referrer index
+ * tags). Decorators the composition root puts around one run's relay and registry client, so
+ * the copying code (sync/, relay/) knows nothing of webhooks; any relay is covered alike.
+ */
+import type { RegistryWrites } from '../registry/write.js';
+import type { CopyContext, FanOutRequest, ImageLocation, Relay } from '../relay/relay.js';
+import type { WriteRecorder } from './own-writes.js';
+
+/** `relay`, with each copy's target tag registered for the duration of the copy. */
+export function recordingRelay(relay: Relay, writes: WriteRecorder, task: string): Relay {
+  const around = async <T>(targets: readonly ImageLocation[], copy: () => Promise<T>): Promise<T> => {
+    const ends = targets.flatMap((t) => (t.ref.tag ? [writes.begin({ registry: t.endpoint.registry, repo: t.repo, tag: t.ref.tag, task })] : []));
+    try {
+      return await copy();
+    } finally {
+      for (const end of ends) end();
+    }
+  };
+  return {
+    get name() {
+      return relay.name;
+    },
+    prepare: (signal) => relay.prepare(signal),
+    copy: (req, ctx) => around([req.target], () => relay.copy(req, ctx)),
+    // There exactly when the relay has it (it may be chosen only in prepare()).
+    get copyToMany() {
+      const many = relay.copyToMany?.bind(relay);
+      return many && ((req: FanOutRequest, ctx: CopyContext) => around(req.targets, () => many(req, ctx)));
+    },
+    dispose: () => relay.dispose(),
+  };
+}
+
+/** `registry` as it is, but with manifest PUTs under a tag registered. */
+export function recordingManifestWrites<R extends Pick<RegistryWrites, 'putManifest'>>(registry: R, writes: WriteRecorder, task: string): R {
+  const putManifest: RegistryWrites['putManifest'] = async (ep, repo, reference, manifest, signal) => {
+    // a tag has no ':'; a digest reference is notified without a tag, so no run could follow it
+    const end = reference.includes(':') ? undefined : writes.begin({ registry: ep.registry, repo, tag: reference, task });
+    try {
+      return await registry.putManifest(ep, repo, reference, manifest, signal);
+    } finally {
+      end?.();
+    }
+  };
+  // A proxy rather than a copy: whatever the client is made of (closures or a class), every
+  // other method and property is the client's own, called on the client.
+  return new Proxy(registry, {
+    get(target, property) {
+      if (property === 'putManifest') return putManifest;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
