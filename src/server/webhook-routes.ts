@@ -63,8 +63,9 @@ function pushRoute(path: string, kind: string, parse: (body: unknown) => ParsedP
       const repeated = parsed.events.length - fresh.length;
       ctx.observer?.events(kind, { received: parsed.events.length + parsed.ignored, notAPush: parsed.ignored, repeated, noTask: unmatched, ownWrite: ownWrites, ownTarget: ownTargets });
       if (fresh.length > 0 && ctx.logger.isLevelEnabled('debug')) {
-        const own = ownWrites > 0 ? ` (${ownWrites} of them dregsy's own writes)` : '';
-        ctx.logger.debug(`${kind} webhook: ${fresh.length} push(es)${own}${tasks.length > 0 ? ` for ${tasks.join(', ')}` : ', no task selects them'}`, {
+        const own = ownWrites > 0 ? `, ${ownWrites} of them the echo of dregsy's own writes` : '';
+        const rest = tasks.length > 0 ? ` for ${tasks.join(', ')}` : ownWrites < fresh.length ? ', no task selects them' : '';
+        ctx.logger.debug(`${kind} webhook: ${fresh.length} push(es)${own}${rest}`, {
           images: fresh.slice(0, 5).map((e) => `${e.repo}:${e.tag}`).join(' '),
         });
       }
