@@ -123,6 +123,7 @@ test('a push into a mapping’s own output that dregsy did not make is skipped, 
   const warning = /WARN.*\[loop\] a push of team\/mirror\/team\/lib is not copied by mapping 'regex:team\/\.\*': that is where the mapping copies team\/lib/;
   await pushTags(reg, 'team/mirror/team/lib', ['v1']); // by hand: not in the write-set
   await waitUntil(() => warning.test(dregsy.stdout()) || runsOf('loop') > runsBefore, 60_000, 'the warning, or a run');
+  assert.equal(runsOf('loop'), runsBefore, 'the push started no run');
   await pushTags(reg, 'team/mirror/team/lib2', ['v1']);
   await waitForOutput(dregsy.stdout, /a push of team\/mirror\/team\/lib2 is not copied by mapping/, 60_000);
   await settled();
