@@ -5,13 +5,20 @@
  * the copying code (sync/, relay/) knows nothing of webhooks; any relay is covered alike.
  */
 import type { RegistryWrites } from '../registry/write.js';
+import { tagFromDigest } from '../relay/docker/docker-plan.js';
 import type { CopyContext, FanOutRequest, ImageLocation, Relay } from '../relay/relay.js';
 import type { WriteRecorder } from './own-writes.js';
 
 /** `relay`, with each copy's target tag registered for the duration of the copy. */
 export function recordingRelay(relay: Relay, writes: WriteRecorder, task: string): Relay {
+  // The tag the push goes under: a digest-only target is pushed without one, except by Docker,
+  // which can push only tags and uses its own (relay/docker/docker-plan.ts).
+  const tagOf = (t: ImageLocation): string | undefined => t.ref.tag ?? (t.ref.digest && relay.name === 'docker' ? tagFromDigest(t.ref.digest) : undefined);
   const around = async <T>(targets: readonly ImageLocation[], copy: () => Promise<T>): Promise<T> => {
-    const ends = targets.flatMap((t) => (t.ref.tag ? [writes.begin({ registry: t.endpoint.registry, repo: t.repo, tag: t.ref.tag, task })] : []));
+    const ends = targets.flatMap((t) => {
+      const tag = tagOf(t);
+      return tag ? [writes.begin({ registry: t.endpoint.registry, repo: t.repo, tag, task })] : [];
+    });
     try {
       return await copy();
     } finally {
