@@ -2,11 +2,12 @@
  * Every tag a task run pushes, told to the write-set (own-writes.ts) before the push starts:
  * the relay's copies (images and referrers) and our own manifest PUTs (backups, referrer index
  * tags). Decorators the composition root puts around one run's relay and registry client, so
- * the copying code (sync/, relay/) knows nothing of webhooks; any relay is covered alike.
+ * the copying code (sync/, relay/) knows nothing of webhooks; any relay is covered alike. What
+ * a relay offers beyond `copy` (several targets at once, batches) is passed on, recorded too.
  */
 import type { RegistryWrites } from '../registry/write.js';
 import { tagFromDigest } from '../relay/docker/docker-plan.js';
-import type { CopyContext, FanOutRequest, ImageLocation, Relay } from '../relay/relay.js';
+import type { BatchCopier, CopyContext, FanOutRequest, ImageLocation, Relay } from '../relay/relay.js';
 import type { WriteRecorder } from './own-writes.js';
 
 /** `relay`, with each copy's target tag registered for the duration of the copy. */
@@ -35,6 +36,16 @@ export function recordingRelay(relay: Relay, writes: WriteRecorder, task: string
     get copyToMany() {
       const many = relay.copyToMany?.bind(relay);
       return many && ((req: FanOutRequest, ctx: CopyContext) => around(req.targets, () => many(req, ctx)));
+    },
+    // skopeo's several tags in one process: every target of the batch is recorded for its length
+    get batch(): BatchCopier | undefined {
+      const batch = relay.batch;
+      return (
+        batch && {
+          keyOf: (req) => batch.keyOf(req),
+          copyBatch: (reqs, ctx) => around(reqs.map((r) => r.target), () => batch.copyBatch(reqs, ctx)),
+        }
+      );
     },
     dispose: () => relay.dispose(),
   };
