@@ -80,7 +80,8 @@ tasks:
   assert.equal(r.code, 1, 'the wrong password fails its task');
   assert.deepEqual(await listTags(target, 'team/app'), ['1', '2', '3', '4', '5', '6']);
   // Only this test's copies: other test files (and their anonymous copies) run at the same time.
-  const skopeoRuns = cmdlines.filter((c) => /skopeo .*copy/.test(c) && c.includes(source.host));
+  // `skopeo copy` names both hosts; a batch's `skopeo sync` names the target (its source list is a file).
+  const skopeoRuns = cmdlines.filter((c) => /skopeo .*(copy|sync)/.test(c) && (c.includes(source.host) || c.includes(target.host) || c.includes(broken.host)));
   assert.ok(skopeoRuns.length > 0, 'the watcher saw skopeo processes (else this test proves nothing)');
   assert.ok(skopeoRuns.every((c) => c.includes('--src-authfile=') && c.includes('--dest-authfile=')), skopeoRuns.join('\n'));
   const secrets = [...forms('srcuser', SRC_PW), ...forms('dstuser', DST_PW), ...forms('dstuser', WRONG_PW)];
