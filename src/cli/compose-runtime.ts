@@ -59,7 +59,7 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
   // One retry policy and one set of per-registry brakes for our client and every relay.
   const health = new RegistryHealth({ logger, budget: settings.retry.budget, maxDelayMs: settings.retry.maxDelayMs });
   const registry = createRegistryClient({ logger, userAgent: 'dregsy', proxy: env.proxy, retry: settings.retry, health });
-  const hub = createDockerHubClient({ baseUrl: env.dockerHubApiUrl, userAgent: 'dregsy', logger, proxy: env.proxy });
+  const hub = createDockerHubClient({ baseUrl: env.dockerHubApiUrl, userAgent: 'dregsy', logger, proxy: env.proxy, retry: settings.retry });
   const repoLister = createRepoLister({
     registry,
     hub,
@@ -106,6 +106,7 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     listRepositories: (t, endpoint, signal, whole) => repoLister.list(t.source.lister, endpoint, signal, t.source.registry, whole),
     script: { baseDir: dirname(resolvePath(ctx.configFile)), baseEnv: env.hookEnv },
     credentialSources,
+    dockerHub: hub,
     ensureTargetRepo: (t, location, target, repo, signal) => credentialSources.ensureTargetRepo(t.name, location, target, repo, signal),
   };
   const writes = ctx.writes;

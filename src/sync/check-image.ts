@@ -11,6 +11,7 @@ import { decide, expectedTargetDigest, indexChildren, isIndex, type DigestDecisi
 import type { PlannedCopy } from '../plan/plan.js';
 import type { PlatformChoice } from '../plan/platform.js';
 import type { ManifestHead, RegistryClient, RegistryEndpoint } from '../registry/types.js';
+import type { TagDigests } from './repo-digests.js';
 
 export type CheckOutcome =
   | { kind: 'decided'; sourceDigest: string | undefined; targetDigest: string | undefined; decision: DigestDecision }
@@ -41,10 +42,10 @@ export interface CheckInput {
   sourceRead?: SourceRead;
   /**
    * Tag → digest of the whole source or target repository where the registry lists them in a
-   * few calls (repo-digests.ts: ECR's DescribeImages); undefined: one HEAD per tag.
+   * few calls (repo-digests.ts: ECR's DescribeImages, Docker Hub's tag API); undefined: one HEAD per tag.
    */
-  sourceDigests?: Promise<ReadonlyMap<string, ManifestHead> | undefined> | undefined;
-  targetDigests?: Promise<ReadonlyMap<string, ManifestHead> | undefined> | undefined;
+  sourceDigests?: Promise<TagDigests | undefined> | undefined;
+  targetDigests?: Promise<TagDigests | undefined> | undefined;
 }
 
 /** What the source holds for one image, as the chosen comparison needs it; undefined: not there. */
@@ -109,19 +110,21 @@ export async function checkImage(registry: RegistryClient, input: CheckInput, si
 }
 
 /**
- * A tag's digest from the repository's listing when there is one: a tag it lacks is absent
- * (the listing is the whole repository). A digest reference, or no listing: a HEAD.
+ * A tag's digest from the repository's listing when there is one: a tag a complete listing
+ * lacks is absent. A digest reference, no listing, or a tag a partial listing lacks: a HEAD.
  */
 async function headOf(
   registry: RegistryClient,
   ep: RegistryEndpoint,
   repo: string,
   ref: string,
-  listing: Promise<ReadonlyMap<string, ManifestHead> | undefined> | undefined,
+  listing: Promise<TagDigests | undefined> | undefined,
   signal: AbortSignal | undefined,
 ): Promise<ManifestHead | undefined> {
   const known = ref.startsWith('sha256:') || !listing ? undefined : await listing;
-  return known ? known.get(ref) : registry.headManifest(ep, repo, ref, signal);
+  const listed = known?.digests.get(ref);
+  if (listed || known?.complete) return listed;
+  return registry.headManifest(ep, repo, ref, signal);
 }
 
 /**

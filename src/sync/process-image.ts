@@ -31,7 +31,7 @@ export interface RunContext {
   signals: RunSignals;
   log: Logger;
   onChecked: () => void;
-  /** Whole-repository digests where a registry offers them (ECR); else HEADs per tag. */
+  /** Whole-repository digests where a registry offers them (ECR, Docker Hub); else HEADs per tag. */
   digests: RepoDigests;
 }
 
@@ -63,7 +63,7 @@ export async function processImage(job: ImageJob, onResult: (target: TargetRun, 
     for (const t of run.targets) finish(t, { action: 'not-started' });
     return;
   }
-  const sourceDigests = run.digests.of(task.source, copy.sourceRepo);
+  const sourceDigests = run.digests.of(task.source, source, copy.sourceRepo);
   const read = sourceRead(deps.registry, { copy, source, platform: mapping.platform, host: deps.hostPlatform, compare: deps.compare, sourceDigests }, signals.kill);
   const verdicts = await Promise.all(run.targets.map((target) => decideTarget(job, target, read, finish, from)));
   const pending = verdicts.filter((v): v is Extract<Verdict, { copy: Facts }> => 'copy' in v);
@@ -84,7 +84,7 @@ async function decideTarget(job: ImageJob, target: TargetRun, read: ReturnType<t
   const outcome = await deps.limitCheck(() =>
     checkImage(
       deps.registry,
-      { copy, source: run.source, target: target.endpoint, platform: mapping.platform, host: deps.hostPlatform, targetTags: tags, wantSourceDigest: deps.mode === 'check', compare: deps.compare, sourceRead: read, targetDigests: run.digests.of(target.location, copy.targetRepo) },
+      { copy, source: run.source, target: target.endpoint, platform: mapping.platform, host: deps.hostPlatform, targetTags: tags, wantSourceDigest: deps.mode === 'check', compare: deps.compare, sourceRead: read, targetDigests: run.digests.of(target.location, target.endpoint, copy.targetRepo) },
       signals.kill,
     ),
   );

@@ -18,6 +18,7 @@ import type { ResolvedMapping, ResolvedTask } from '../model/task.js';
 import type { PlatformSpec } from '../plan/digests.js';
 import type { PlannedCopy } from '../plan/plan.js';
 import type { PushedImage } from '../plan/push-match.js';
+import type { DockerHubClient } from '../registry/docker-hub.js';
 import { sameRegistry } from '../registry/hosts.js';
 import type { RegistryEndpoint } from '../registry/types.js';
 import type { Relay } from '../relay/relay.js';
@@ -27,7 +28,7 @@ import { referrerStep } from './copy-extras.js';
 import { createCopyQueue } from './copy-queue.js';
 import { countResult, countResults, emptyCounts, type ImageResult, type RunCounts } from './image-result.js';
 import { processImage, type ImageJob, type RunContext } from './process-image.js';
-import { createRepoDigests } from './repo-digests.js';
+import { createRepoDigests, wantedTags } from './repo-digests.js';
 import type { ReferrerRegistry } from './referrers.js';
 import { resultsOk, setUpTargets, summarizeTargets, type TargetRun, type TargetRunSummary } from './run-targets.js';
 import { selectImages, selectPushed, tagList, type SelectDeps } from './select-images.js';
@@ -75,6 +76,8 @@ export interface TaskRunDeps {
   ensureTargetRepo?: (task: ResolvedTask, location: Location, target: RegistryEndpoint, repo: string, signal: AbortSignal) => Promise<void>;
   /** Where credentials beyond `auth` come from (ECR, Google, docker config, auth-file). */
   credentialSources?: CredentialSources;
+  /** Docker Hub's web API, for tag digests in pages (repo-digests.ts); undefined: a HEAD per tag. */
+  dockerHub?: Pick<DockerHubClient, 'tagDigests'> | undefined;
   /** The time backup names are made of; default: the system clock. */
   now?: () => Date;
 }
@@ -138,7 +141,13 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   }
   if (targets.length === 0) return finish();
 
-  const digests = createRepoDigests(deps.credentialSources, signals.kill, log);
+  // Read once every job is known (checks start after selection): how many tags each repository's listing serves.
+  let wanted: Map<Location, Map<string, number>> | undefined;
+  const countWanted = (location: Location, repo: string) => {
+    wanted ??= wantedTags(jobs, task.source, targets);
+    return wanted.get(location)?.get(repo) ?? 0;
+  };
+  const digests = createRepoDigests({ sources: deps.credentialSources, hub: deps.dockerHub, wanted: countWanted, signal: signals.kill, log });
   const run: RunContext = { task, source, targets, deps, signals, log, onChecked: () => void checked++, digests };
   const jobs: ImageJob[] = [];
   const script = scriptListing(task, source, deps, signals, log);

@@ -3,6 +3,9 @@
  * real wire protocol on 127.0.0.1:
  * - Docker Hub's web API: `POST /v2/users/login/` → `{token}`; `GET /v2/repositories/<user>/?page_size=N&page=P`
  *   with `Authorization: JWT <token>` → `{count, next, previous, results: [{name, namespace, repository_type}]}`;
+ *   `GET /v2/namespaces/<ns>/repositories/<name>/tags?page_size=N&page=P` (anonymous, or with a
+ *   valid JWT) → `{count, next, previous, results: [{name, digest, media_type, content_type, …}]}`,
+ *   what a repository holds coming from `tags` (e.g. read from the real registry behind docker.io);
  * - a registry's search API in front of a real registry: `GET /v1/search?q=&n=&page=` (page 1 when absent) →
  *   `{num_results, num_pages, page, page_size, query, results: [{name, description}]}`, every
  *   other request proxied to the registry, so the same host serves the images it lists.
@@ -46,11 +49,57 @@ export interface HubUser {
   repositories: Array<{ name: string; type?: string }>;
 }
 
-/** Docker Hub's login and repository listing, paginated `pageSize` at a time. */
-export async function startFakeDockerHub(user: HubUser, pageSize = 2): Promise<FakeService> {
+/** One tag as the tag API lists it; `digest` and `media_type` absent for schema-1 images. */
+export interface HubTag {
+  name: string;
+  digest?: string | undefined;
+  media_type?: string | undefined;
+}
+
+export interface FakeDockerHubOptions {
+  /** The tags of `namespace/name`; without it, every repository is unknown (404). Undefined: unknown. */
+  tags?: (namespace: string, name: string) => Promise<HubTag[] | undefined>;
+  /** Tag API page size at most (the client asks for 100; small pages prove paging). */
+  tagPageSize?: number;
+  /** Repositories are private: without the JWT the tag API answers 404, as Docker Hub does. */
+  privateTags?: boolean;
+}
+
+export interface FakeDockerHub extends FakeService {
+  /** Answer every tag API request with this status (e.g. 500) until set back to undefined. */
+  failTags(status: number | undefined): void;
+}
+
+/** Docker Hub's login, repository listing (paginated `pageSize` at a time) and tag API. */
+export async function startFakeDockerHub(user: HubUser, pageSize = 2, opts: FakeDockerHubOptions = {}): Promise<FakeDockerHub> {
   const token = `jwt-${Math.random().toString(36).slice(2)}`;
+  let failing: number | undefined;
   const { server, host, requests } = await listen((req, res, body) => {
     const url = new URL(req.url ?? '/', `http://${host}`);
+    const tagsPath = /^\/v2\/namespaces\/([^/]+)\/repositories\/([^/]+)\/tags$/.exec(url.pathname);
+    if (req.method === 'GET' && tagsPath) {
+      if (req.headers.authorization !== undefined && req.headers.authorization !== `JWT ${token}`) return json(res, 401, { detail: 'Given token not valid for any token type' });
+      if (failing !== undefined) return json(res, failing, { detail: 'failing on purpose' });
+      if (opts.privateTags && req.headers.authorization === undefined) return json(res, 404, { message: 'httperror 404: object not found' });
+      const [ns, name] = [decodeURIComponent(tagsPath[1]!), decodeURIComponent(tagsPath[2]!)];
+      void (opts.tags?.(ns, name) ?? Promise.resolve(undefined)).then((all) => {
+        if (!all) return json(res, 404, { message: 'httperror 404: object not found', errinfo: { namespace: ns, repository: name } });
+        const page = Number(url.searchParams.get('page') ?? '1');
+        const size = Math.min(Number(url.searchParams.get('page_size') ?? '10'), opts.tagPageSize ?? 100);
+        const next = page * size < all.length ? `https://hub.docker.com/v2/namespaces/${ns}/repositories/${name}/tags?page=${page + 1}&page_size=${size}` : null;
+        const results = all.slice((page - 1) * size, page * size).map((t) => ({
+          name: t.name,
+          ...(t.digest ? { digest: t.digest } : {}),
+          ...(t.media_type ? { media_type: t.media_type } : {}),
+          content_type: 'image',
+          images: [],
+          last_updated: new Date().toISOString(),
+          tag_status: 'active',
+        }));
+        return json(res, 200, { count: all.length, next, previous: null, results });
+      });
+      return;
+    }
     if (req.method === 'POST' && url.pathname === '/v2/users/login/') {
       const creds = JSON.parse(body || '{}') as { username?: string; password?: string };
       if (creds.username === user.username && creds.password === user.password) return json(res, 200, { token });
@@ -74,7 +123,7 @@ export async function startFakeDockerHub(user: HubUser, pageSize = 2): Promise<F
     }
     json(res, 404, { detail: 'Not found.' });
   });
-  return { url: `http://${host}`, host, requests, stop: stopper(server) };
+  return { url: `http://${host}`, host, requests, stop: stopper(server), failTags: (status) => void (failing = status) };
 }
 
 /** A registry host that also answers `/v1/search` (`n` per page, at most `pageSize`) and proxies the rest to `upstream`. */
