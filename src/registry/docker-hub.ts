@@ -12,7 +12,7 @@ import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { parseRetryAfter, type RetryPolicy } from '../retry/policy.js';
 import { retrying } from '../retry/retry.js';
-import { classifyRegistryFailure } from './retry.js';
+import { classifyRegistryFailure, isConnectFailure } from './retry.js';
 import type { ManifestHead, RepoListing } from './types.js';
 
 /** A repository's tags as the tag API lists them; `complete` false: some tags were left out. */
@@ -56,6 +56,11 @@ export interface DockerHubOptions {
 }
 
 const PAGE_SIZE = 100;
+/**
+ * After the API could not be connected to (a proxy or firewall that keeps hub.docker.com out),
+ * tag listings fail at once for this long: no run waits for a connect timeout again and again.
+ */
+const UNREACHABLE_PAUSE_MS = 10 * 60_000;
 
 export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
   const common = { connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 };
@@ -133,42 +138,56 @@ export function createDockerHubClient(opts: DockerHubOptions): DockerHubClient {
   const retried = <T>(what: string, signal: AbortSignal | undefined, op: () => Promise<T>) =>
     retrying(op, {
       policy,
-      classify: classifyRegistryFailure,
+      classify: (e) => (isConnectFailure(e) ? { retry: false } : classifyRegistryFailure(e)),
       signal,
       onRetry: ({ retry, delayMs, why }) => opts.logger.debug(`Docker Hub ${what}: ${why}; retrying in ${(delayMs / 1000).toFixed(1)}s (${retry + 1}/${policy.attempts})`),
     });
 
-  return {
-    async tagDigests(repo, credentials, maxCalls, signal) {
-      const slash = repo.indexOf('/');
-      if (slash <= 0 || repo.indexOf('/', slash + 1) >= 0) throw new RegistryError(`'${repo}' is not a Docker Hub repository path (namespace/name)`, base);
-      const [ns, name] = [repo.slice(0, slash), repo.slice(slash + 1)].map(encodeURIComponent);
-      const digests = new Map<string, ManifestHead>();
-      let complete = true;
-      let next: string | undefined = `${base}/v2/namespaces/${ns}/repositories/${name}/tags?page_size=${PAGE_SIZE}`;
-      let calls = 0;
-      while (next && calls < maxCalls) {
-        const url: string = next;
-        const page = await retried('tag listing', signal, async () => {
+  async function listTags(repo: string, credentials: Credentials | undefined, maxCalls: number, signal?: AbortSignal): Promise<HubTagDigests> {
+    const slash = repo.indexOf('/');
+    if (slash <= 0 || repo.indexOf('/', slash + 1) >= 0) throw new RegistryError(`'${repo}' is not a Docker Hub repository path (namespace/name)`, base);
+    const [ns, name] = [repo.slice(0, slash), repo.slice(slash + 1)].map(encodeURIComponent);
+    const digests = new Map<string, ManifestHead>();
+    let complete = true;
+    let next: string | undefined = `${base}/v2/namespaces/${ns}/repositories/${name}/tags?page_size=${PAGE_SIZE}`;
+    let calls = 0;
+    while (next && calls < maxCalls) {
+      const url: string = next;
+      const page = await retried('tag listing', signal, async () => {
+        for (let fresh = false; ; fresh = true) {
           const headers: Record<string, string> = credentials ? { authorization: `JWT ${await jwtFor(credentials, signal)}` } : {};
           try {
             return (await call(url, { method: 'GET', headers }, signal)) as { next?: unknown; results?: unknown };
           } catch (e) {
-            // An expired JWT: log in again on the next try.
-            if (credentials && e instanceof RegistryError && e.status === 401) jwts.delete(identity(credentials));
-            throw e;
+            // A JWT that expired (a daemon keeps them): log in again, once.
+            if (!credentials || fresh || !(e instanceof RegistryError && e.status === 401)) throw e;
+            jwts.delete(identity(credentials));
           }
-        });
-        calls++;
-        for (const t of Array.isArray(page.results) ? page.results : []) {
-          const { name: tag, digest, media_type: mediaType } = (t ?? {}) as { name?: unknown; digest?: unknown; media_type?: unknown };
-          if (typeof tag !== 'string') continue;
-          if (typeof digest === 'string' && digest.startsWith('sha256:') && typeof mediaType === 'string' && mediaType) digests.set(tag, { digest, mediaType });
-          else complete = false; // schema 1 and the like: a HEAD decides
         }
-        next = typeof page.next === 'string' && page.next ? `${base}${new URL(page.next).pathname}${new URL(page.next).search}` : undefined;
+      });
+      calls++;
+      for (const t of Array.isArray(page.results) ? page.results : []) {
+        const { name: tag, digest, media_type: mediaType } = (t ?? {}) as { name?: unknown; digest?: unknown; media_type?: unknown };
+        if (typeof tag !== 'string') continue;
+        if (typeof digest === 'string' && digest.startsWith('sha256:') && typeof mediaType === 'string' && mediaType) digests.set(tag, { digest, mediaType });
+        else complete = false; // schema 1 and the like: a HEAD decides
       }
-      return { digests, complete: complete && next === undefined };
+      next = typeof page.next === 'string' && page.next ? `${base}${new URL(page.next).pathname}${new URL(page.next).search}` : undefined;
+    }
+    return { digests, complete: complete && next === undefined };
+  }
+
+  let unreachableUntil = 0;
+
+  return {
+    async tagDigests(repo, credentials, maxCalls, signal) {
+      if (Date.now() < unreachableUntil) throw new RegistryError(`Docker Hub API at ${base} could not be reached a moment ago; not asked again yet`, base);
+      try {
+        return await listTags(repo, credentials, maxCalls, signal);
+      } catch (e) {
+        if (isConnectFailure(e)) unreachableUntil = Date.now() + UNREACHABLE_PAUSE_MS;
+        throw e;
+      }
     },
 
     async listUserRepositories(credentials, maxItems, signal) {
