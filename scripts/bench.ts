@@ -12,6 +12,7 @@ import { copyBench } from './bench/copy.js';
 import { faultsBench } from './bench/faults.js';
 import { regexBench } from './bench/regex.js';
 import { roundTwoBench } from './bench/round-two.js';
+import { hubTagsBench } from './bench/hub-tags.js';
 import { scaleBench } from './bench/scale.js';
 import type { BenchSection } from './bench/section.js';
 import { opsBench } from './bench/ops.js';
@@ -21,7 +22,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = join(root, 'docs/performance.md');
 
 /** Every section, in page order. */
-const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench, regexBench, faultsBench, opsBench, scaleBench, roundTwoBench];
+const SECTIONS: readonly BenchSection[] = [copyBench, serviceBench, regexBench, faultsBench, opsBench, scaleBench, roundTwoBench, hubTagsBench];
 
 const begin = (name: string) => `<!-- bench:${name}:begin -->`;
 const end = (name: string) => `<!-- bench:${name}:end -->`;

@@ -36,10 +36,10 @@ const TOOLS: readonly Tool[] = ['ours', 'ours-native', 'skopeo-sync', 'copy-loop
 const isOurs = (tool: Tool) => tool === 'ours' || tool === 'ours-native';
 const ROUNDS = ['cold', 'warm', 'one changed'] as const;
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; trackRss?: boolean } = {}): Promise<{ code: number; ms: number; peakKb: number; out: string }> {
+export function run(cmd: string, args: string[], opts: { cwd?: string; trackRss?: boolean; env?: Record<string, string> } = {}): Promise<{ code: number; ms: number; peakKb: number; out: string }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env } });
     let out = '';
     let peakKb = 0;
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
