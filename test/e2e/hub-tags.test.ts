@@ -107,3 +107,37 @@ tasks:
   assert.deepEqual([...failing.stdout.matchAll(/copied (team\/app:\S+)/g)].map((m) => m[1]), ['team/app:2']);
   assert.equal(await manifestDigest(dst, 'team/app', '2'), moved2.digest);
 });
+
+test('Docker Hub target: a warm run reads the target side from the tag API, with no HEAD per tag there', async () => {
+  const dir = await makeTempDir('dregsy-e2e-hub-target-');
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const [src, hubReg] = await Promise.all([startRegistry(), startRegistry({ tls: 'tls', auth: 'htpasswd', users: { [USER]: PW }, accessLog: true })]);
+  cleanups.push(async () => void (await Promise.all([src.stop(), hubReg.stop()])));
+  const tags = ['a', 'b', 'c'];
+  await pushTags(src, 'mirror/app', tags);
+  const hub = await startFakeDockerHub({ username: USER, password: PW, repositories: [] }, 2, { privateTags: true, tags: (ns, name) => tagsOf(hubReg, `${ns}/${name}`) });
+  cleanups.push(() => hub.stop());
+  const proxy = await startConnectProxy({ 'registry-1.docker.io': hubReg.port });
+  cleanups.push(() => proxy.stop());
+  const env = { HOME: dir, DOCKER_CONFIG: `${dir}/.docker`, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost', DREGSY_DOCKERHUB_API_URL: hub.url };
+  const file = await writeConfig(
+    dir,
+    `relay: skopeo
+tasks:
+  - name: to-hub
+    source: { registry: ${src.host}, skip-tls-verify: true }
+    target: { registry: docker.io, auth: ${authOf(USER, PW)}, skip-tls-verify: true }
+    mappings:
+      - from: mirror/app
+        to: team/app
+`,
+  );
+  const cold = await runDregsy([`-config=${file}`], { env });
+  assert.equal(cold.code, 0, cold.stdout + cold.stderr);
+  assert.deepEqual(await listTags(hubReg, 'team/app'), tags);
+  const seen = manifestReads(await hubReg.accessLog()).length;
+  const warm = await runDregsy([`-config=${file}`], { env: { ...env, LOG_LEVEL: 'debug' } });
+  assert.equal(warm.code, 0, warm.stdout + warm.stderr);
+  assert.equal((warm.stdout.match(/unchanged mirror\/app:/g) ?? []).length, tags.length, warm.stdout);
+  assert.deepEqual(manifestReads(await hubReg.accessLog()).slice(seen), [], 'no HEAD per tag at the Docker Hub target');
+});
