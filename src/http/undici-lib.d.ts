@@ -19,3 +19,8 @@ declare module 'undici/lib/dispatcher/dispatcher.js' {
   const DispatcherImpl: typeof Dispatcher;
   export default DispatcherImpl;
 }
+declare module 'undici/lib/core/errors.js' {
+  import type { errors } from 'undici';
+  const errorsImpl: typeof errors;
+  export default errorsImpl;
+}

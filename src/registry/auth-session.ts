@@ -8,8 +8,8 @@
 import { untilAborted } from '../abortable.js';
 import { RegistryError } from '../errors.js';
 import { parseChallenge } from './challenge.js';
-import { poolKey, type Connections } from './connections.js';
-import { basicAuthorization, identityOf, readTokenAnswer, realmRefusal, tokenUrl, TokenCache, type Authorization } from './registry-auth.js';
+import type { Connections } from './connections.js';
+import { basicAuthorization, readTokenAnswer, realmRefusal, tokenUrl, TokenCache, type Authorization } from './registry-auth.js';
 import { fail, failWithBody, header, type Reply, type RegistryRequest } from './reply.js';
 import type { RegistryEndpoint } from './types.js';
 
@@ -45,7 +45,7 @@ export class AuthSession {
     if (pathOrUrl.startsWith('http') && new URL(pathOrUrl).origin !== this.connections.origin(ep)) {
       return this.connections.sendElsewhere(ep, pathOrUrl, init, undefined);
     }
-    const connection = poolKey(ep);
+    const connection = this.connections.keyOf(ep);
     const cached = this.cache.lookup(connection, ep, init.scope);
     const first = await this.connections.send(ep, pathOrUrl, init, cached?.header);
     if (first.status !== 401) return first;
@@ -61,7 +61,7 @@ export class AuthSession {
   private async answer(wwwAuthenticate: string | string[] | undefined, ep: RegistryEndpoint, init: RegistryRequest): Promise<Authorization | undefined> {
     const challenge = parseChallenge(Array.isArray(wwwAuthenticate) ? wwwAuthenticate[0] : wwwAuthenticate);
     if (!challenge) return undefined;
-    const connection = poolKey(ep);
+    const connection = this.connections.keyOf(ep);
     if (challenge.scheme === 'basic') {
       if (!ep.credentials) return undefined;
       this.cache.rememberBasic(connection, ep);
@@ -70,7 +70,7 @@ export class AuthSession {
     const url = tokenUrl(challenge, init.scope);
     const refusal = realmRefusal(url, this.connections.schemeOf(ep), ep);
     if (refusal) throw new RegistryError(refusal, `${url.origin}${url.pathname}`);
-    const key = `${connection}\0${identityOf(ep.credentials)}\0${url.href}`;
+    const key = `${connection}\0${this.cache.identity(ep.credentials)}\0${url.href}`;
     let pending = this.pending.get(key);
     if (!pending) {
       // Not bound to one caller's signal: others may wait for it; each waits abortably.

@@ -40,6 +40,7 @@ export interface RegistryClientOptions {
 }
 
 const PAGE_SIZE = 100;
+const MANIFEST_ACCEPT_HEADER = MANIFEST_ACCEPT.join(', ');
 
 /** The reads planning needs, and the writes of the native relay, over one set of connections. */
 export function createRegistryClient(opts: RegistryClientOptions): RegistryClient & RegistryWrites & ReferrerReads {
@@ -69,7 +70,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     const name = apiRepo(ep.registry, repo);
     const path = `/v2/${name}/manifests/${reference}`;
     return transport.retrying(ep, `GET ${path}`, signal, async () => {
-      const r = await call(ep, path, { method: 'GET', scope: `repository:${name}:pull`, accept: MANIFEST_ACCEPT.join(', '), ...(signal ? { signal } : {}) });
+      const r = await call(ep, path, { method: 'GET', scope: `repository:${name}:pull`, accept: MANIFEST_ACCEPT_HEADER, ...(signal ? { signal } : {}) });
       if (r.status === 404) {
         await r.body.dump();
         return undefined;
@@ -141,7 +142,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
       const name = apiRepo(ep.registry, repo);
       const path = `/v2/${name}/manifests/${reference}`;
       return transport.retrying(ep, `HEAD ${path}`, signal, async () => {
-        const r = await call(ep, path, { method: 'HEAD', scope: `repository:${name}:pull`, accept: MANIFEST_ACCEPT.join(', '), ...(signal ? { signal } : {}) });
+        const r = await call(ep, path, { method: 'HEAD', scope: `repository:${name}:pull`, accept: MANIFEST_ACCEPT_HEADER, ...(signal ? { signal } : {}) });
         await r.body.dump();
         if (r.status === 404) return undefined;
         if (r.status !== 200) return fail(ep, r, '');

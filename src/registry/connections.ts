@@ -6,13 +6,13 @@
  * registry's client certificate. One request per call: authentication is auth-session.ts's,
  * retrying is retry.ts's. Every await here ends when the request's signal aborts.
  */
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../http/undici.js';
+import { Agent, EnvHttpProxyAgent, request, requestBodiless, type Dispatcher } from '../http/undici.js';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { untilAborted } from '../abortable.js';
 import type { RegistryHealth } from './health.js';
 import { apiHost } from './hosts.js';
-import type { Reply, RegistryRequest } from './reply.js';
+import { EMPTY_BODY, type Reply, type RegistryRequest } from './reply.js';
 import { certDirFor, readTlsMaterial } from './tls.js';
 import type { RegistryEndpoint } from './types.js';
 
@@ -36,14 +36,30 @@ type TlsOptions = { timeout: number; rejectUnauthorized: boolean; ca?: string[];
 export type Scheme = 'https' | 'http';
 
 interface Pool {
+  /** `host[:port]` the API requests go to (hosts.ts apiHost). */
+  host: string;
+  /** The name the registry's slowdowns, budgets and counters are kept under (healthKey). */
+  health: string;
   tls: Promise<TlsOptions>;
   registry: Promise<Dispatcher>;
+  /** `registry` once it has settled well: a request then starts without waiting a turn for it. */
+  agent: Dispatcher | undefined;
+  /** `scheme://host[:port]` as URL parsing gives it (a default port dropped), per scheme: undici's `origin`; undefined for a host URL refuses (its requests then fail as URLs). */
+  origins: Record<Scheme, string> | undefined;
   /** Token realms and storage hosts: the same CAs, no client certificate. Made on first use. */
   elsewhere: Promise<Dispatcher> | undefined;
   /** Decided by the first request: https, or http when https fails and TLS checks are off. */
   scheme: Scheme | undefined;
   /** While the first request finds the scheme, the others wait for it instead of probing too. */
   probing: Promise<void> | undefined;
+}
+
+/** An endpoint's pool key and the fields it was made of (an endpoint is checked against them on each use). */
+interface KeyMemo {
+  registry: string;
+  skipTlsVerify: boolean;
+  certsDir: string;
+  key: string;
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -58,14 +74,42 @@ export function healthKey(ep: RegistryEndpoint): string {
   return apiHost(ep.registry);
 }
 
+/** Characters URL parsing leaves alone in a path and query (no escapes, no fragment). */
+const PLAIN_CHARS = /^\/[A-Za-z0-9\-._~!$()*+,;=:@%/?&]*$/;
+/** `.` and `..` segments (also spelt `%2e`), which URL parsing resolves. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e)(?:\.|%2e)?(?:\/|\?|$)/i;
+
+/**
+ * Whether URL parsing would give back this request path unchanged (its `pathname + search`):
+ * then it goes to undici as it is, without a URL object per request. An empty query (`?` at
+ * the end) is dropped by parsing, so it is not plain either.
+ */
+export function isPlainPath(path: string): boolean {
+  return PLAIN_CHARS.test(path) && !DOT_SEGMENT.test(path) && !path.endsWith('?');
+}
+
 export class Connections {
   private readonly pools = new Map<string, Pool>();
+  /**
+   * poolKey per endpoint object: a task run's endpoints are used for every one of its requests,
+   * and the key's certs-dir path costs a path.join each time it is made.
+   */
+  private readonly keys = new WeakMap<RegistryEndpoint, KeyMemo>();
 
   constructor(private readonly opts: ConnectionOptions) {}
 
+  /** poolKey(ep), made once per endpoint object (and again if one of its fields has changed). */
+  keyOf(ep: RegistryEndpoint): string {
+    const m = this.keys.get(ep);
+    if (m && m.registry === ep.registry && m.skipTlsVerify === ep.skipTlsVerify && m.certsDir === ep.certsDir) return m.key;
+    const key = poolKey(ep);
+    this.keys.set(ep, { registry: ep.registry, skipTlsVerify: ep.skipTlsVerify, certsDir: ep.certsDir, key });
+    return key;
+  }
+
   /** The scheme the registry was found to speak; undefined before its first answer. */
   schemeOf(ep: RegistryEndpoint): Scheme | undefined {
-    return this.pools.get(poolKey(ep))?.scheme;
+    return this.pools.get(this.keyOf(ep))?.scheme;
   }
 
   /** `https://host` or `http://host` of the registry, probing the scheme first if need be. */
@@ -79,25 +123,23 @@ export class Connections {
    */
   async send(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
     const pool = this.pool(ep);
-    const agent = await untilAborted(pool.registry, init.signal).catch((e: unknown) => {
-      if (init.signal?.aborted) throw e;
-      throw new RegistryError(`cannot read TLS files for ${ep.registry}: ${causeText(e)}`, certDirFor(ep.certsDir, ep.registry));
-    });
+    const agent = pool.agent ?? (await this.agentOf(pool, ep, init.signal));
     const absolute = pathOrUrl.startsWith('http');
     if (!pool.scheme && pool.probing && !absolute) await untilAborted(pool.probing, init.signal);
     let probed: (() => void) | undefined;
     if (!pool.scheme && !pool.probing && !absolute) pool.probing = new Promise<void>((resolve) => (probed = resolve));
-    const release = await this.opts.health.admit(healthKey(ep), init.signal);
+    const health = this.opts.health;
+    const release = health.admitNow(pool.health, init.signal) ?? (await health.admit(pool.health, init.signal));
     try {
       const schemes: Scheme[] = absolute ? ['https'] : pool.scheme ? [pool.scheme] : ep.skipTlsVerify ? ['https', 'http'] : ['https'];
       let lastError: unknown;
       for (const scheme of schemes) {
-        const url = absolute ? pathOrUrl : `${scheme}://${apiHost(ep.registry)}${pathOrUrl}`;
+        const url = absolute ? pathOrUrl : `${scheme}://${pool.host}${pathOrUrl}`;
         try {
-          const r = await this.request(agent, url, init, authorization);
+          const r = await this.request(agent, url, absolute || !pool.origins || !isPlainPath(pathOrUrl) ? undefined : { origin: pool.origins[scheme], path: pathOrUrl }, init, authorization);
           if (!absolute) pool.scheme ??= scheme;
-          this.opts.health.record(healthKey(ep), { status: r.status, headers: r.headers });
-          this.opts.logger.trace('registry request', { method: init.method, url, status: r.status });
+          health.record(pool.health, { status: r.status, headers: r.headers });
+          if (this.opts.logger.isLevelEnabled('trace')) this.opts.logger.trace('registry request', { method: init.method, url, status: r.status });
           return r;
         } catch (e) {
           if (init.signal?.aborted) throw e;
@@ -105,7 +147,7 @@ export class Connections {
           this.opts.logger.trace('registry request failed', { method: init.method, url, error: causeText(e) });
         }
       }
-      this.opts.health.record(healthKey(ep), { error: lastError });
+      health.record(pool.health, { error: lastError });
       throw new RegistryError(`cannot reach ${ep.registry}: ${connectionProblem(lastError, ep)}`, pathOrUrl, undefined, { cause: lastError });
     } finally {
       release();
@@ -114,6 +156,14 @@ export class Connections {
         probed();
       }
     }
+  }
+
+  /** The pool's dispatcher while its TLS files are still being read (the first requests only). */
+  private agentOf(pool: Pool, ep: RegistryEndpoint, signal: AbortSignal | undefined): Promise<Dispatcher> {
+    return untilAborted(pool.registry, signal).catch((e: unknown) => {
+      if (signal?.aborted) throw e;
+      throw new RegistryError(`cannot read TLS files for ${ep.registry}: ${causeText(e)}`, certDirFor(ep.certsDir, ep.registry));
+    });
   }
 
   /**
@@ -125,7 +175,7 @@ export class Connections {
     pool.elsewhere ??= pool.tls.then(({ cert: _cert, key: _key, ...withoutClientCert }) => this.dispatcher(withoutClientCert));
     const agent = await untilAborted(pool.elsewhere, init.signal);
     try {
-      const r = await this.request(agent, url, init, authorization);
+      const r = await this.request(agent, url, undefined, init, authorization);
       this.opts.logger.trace('request elsewhere', { method: init.method, host: new URL(url).host, status: r.status });
       return r;
     } catch (e) {
@@ -142,29 +192,46 @@ export class Connections {
     await Promise.all(agents.map((a) => (a.status === 'fulfilled' ? a.value.destroy() : undefined)));
   }
 
-  private async request(agent: Dispatcher, url: string, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
-    const u = new URL(url);
-    const pending = request(agent, {
-      origin: u.origin,
-      path: u.pathname + u.search,
+  /** `at`: the origin and path of `url` when they are known without parsing it (isPlainPath). */
+  private async request(agent: Dispatcher, url: string, at: { origin: string; path: string } | undefined, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
+    let origin: string;
+    let path: string;
+    if (at) ({ origin, path } = at);
+    else {
+      const u = new URL(url);
+      origin = u.origin;
+      path = u.pathname + u.search;
+    }
+    const headers: Record<string, string> = { 'user-agent': this.opts.userAgent };
+    if (init.accept) headers.accept = init.accept;
+    if (init.headers) Object.assign(headers, init.headers);
+    if (authorization) headers.authorization = authorization;
+    const options = {
+      origin,
+      path,
       method: init.method,
       // undici closes the connection after a HEAD by default (for servers that send a body
       // anyway); registries do not, and a digest check is a HEAD, so keep the connection.
       ...(init.method === 'HEAD' ? { reset: false } : {}),
-      headers: { 'user-agent': this.opts.userAgent, ...(init.accept ? { accept: init.accept } : {}), ...init.headers, ...(authorization ? { authorization } : {}) },
+      headers,
       ...(init.body !== undefined ? { body: init.body } : {}),
       ...(init.signal ? { signal: init.signal } : {}),
-    });
+    };
     // undici waits for a connect in progress before it honours an abort: do not wait with it.
-    const r = await untilAborted(pending, init.signal, (late) => void late.body.dump().catch(() => undefined));
+    if (init.method === 'HEAD') {
+      // No body to stream: the status and headers only (most of a warm run's requests).
+      const head = await untilAborted(requestBodiless(agent, options), init.signal);
+      return { status: head.statusCode, headers: head.headers, body: EMPTY_BODY, url };
+    }
+    const r = await untilAborted(request(agent, options), init.signal, (late) => void late.body.dump().catch(() => undefined));
     // A body that breaks before anyone reads it (a reset while an upload waits for its session)
     // emits 'error', which unheard would end the process; its reader still gets the error.
-    r.body.on('error', () => undefined);
+    r.body.on('error', ignore);
     return { status: r.statusCode, headers: r.headers, body: r.body, url };
   }
 
   private pool(ep: RegistryEndpoint): Pool {
-    const key = poolKey(ep);
+    const key = this.keyOf(ep);
     let p = this.pools.get(key);
     if (!p) {
       const tls = readTlsMaterial(certDirFor(ep.certsDir, ep.registry)).then((m) => ({
@@ -174,8 +241,13 @@ export class Connections {
         ...(m.cert && m.key ? { cert: m.cert, key: m.key } : {}),
       }));
       const registry = tls.then((t) => this.dispatcher(t));
-      registry.catch(() => undefined); // reported by the request that awaits it
-      p = { tls, registry, elsewhere: undefined, scheme: undefined, probing: undefined };
+      const host = apiHost(ep.registry);
+      const pool: Pool = { host, health: healthKey(ep), tls, registry, agent: undefined, origins: originsOf(host), elsewhere: undefined, scheme: undefined, probing: undefined };
+      registry.then(
+        (agent) => (pool.agent = agent),
+        () => undefined, // reported by the request that awaits it
+      );
+      p = pool;
       this.pools.set(key, p);
     }
     return p;
@@ -193,6 +265,16 @@ export class Connections {
       ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
       ...(proxy.noProxy !== undefined ? { noProxy: proxy.noProxy } : {}),
     });
+  }
+}
+
+const ignore = () => undefined;
+
+function originsOf(host: string): Record<Scheme, string> | undefined {
+  try {
+    return { https: new URL(`https://${host}`).origin, http: new URL(`http://${host}`).origin };
+  } catch {
+    return undefined; // not a host: each request's URL fails to parse and says so, as before
   }
 }
 

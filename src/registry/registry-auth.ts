@@ -40,12 +40,27 @@ export function basicAuthorization(credentials: Credentials): Authorization {
 export class TokenCache {
   private readonly tokens = new Map<string, Authorization>();
   private readonly basic = new Set<string>();
+  /**
+   * identityOf per credentials object, with what it was made of: every request looks its token
+   * up, and a SHA-256 of the credentials costs more than the rest of the lookup.
+   */
+  private readonly identities = new WeakMap<Credentials, { username: string; password: string; identity: string }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** identityOf(credentials), hashed once per credentials object (and again if it has changed). */
+  identity(credentials: Credentials | undefined): string {
+    if (!credentials) return identityOf(undefined);
+    const m = this.identities.get(credentials);
+    if (m && m.username === credentials.username && m.password === credentials.password) return m.identity;
+    const identity = identityOf(credentials);
+    this.identities.set(credentials, { username: credentials.username, password: credentials.password, identity });
+    return identity;
+  }
+
   /** A token still good for this identity and scope, else Basic when this identity was asked for it. */
   lookup(connection: string, ep: RegistryEndpoint, scope: string): Authorization | undefined {
-    const identity = identityOf(ep.credentials);
+    const identity = this.identity(ep.credentials);
     const token = this.tokens.get(key(connection, identity, scope));
     if (token && token.expiresAt > this.now()) return token;
     if (ep.credentials && this.basic.has(key(connection, identity, ''))) return basicAuthorization(ep.credentials);
@@ -56,11 +71,11 @@ export class TokenCache {
     const now = this.now();
     // Tokens live minutes and identities rotate (ECR): drop what has expired as new ones come.
     for (const [k, t] of this.tokens) if (t.expiresAt <= now) this.tokens.delete(k);
-    this.tokens.set(key(connection, identityOf(ep.credentials), scope), auth);
+    this.tokens.set(key(connection, this.identity(ep.credentials), scope), auth);
   }
 
   rememberBasic(connection: string, ep: RegistryEndpoint): void {
-    this.basic.add(key(connection, identityOf(ep.credentials), ''));
+    this.basic.add(key(connection, this.identity(ep.credentials), ''));
   }
 }
 

@@ -11,8 +11,40 @@ import type { RegistryEndpoint } from './types.js';
 export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  /** undici's stream, or EMPTY_BODY for a HEAD's answer (which has none). */
+  body: Dispatcher.ResponseData['body'] | EmptyBody;
   url: string;
+}
+
+/**
+ * The body of an answer that has none (a HEAD's): it reads as undici's stream reads an empty
+ * body, without a stream made for nothing (connections.ts sends HEADs without one).
+ */
+export class EmptyBody {
+  dump(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  text(): Promise<string> {
+    return Promise.resolve('');
+  }
+
+  /** Fails as JSON.parse('') does, like undici's json() of an empty body. */
+  json(): Promise<unknown> {
+    return new Promise((resolve) => resolve(JSON.parse('')));
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return Promise.resolve(new ArrayBuffer(0));
+  }
+}
+
+export const EMPTY_BODY = new EmptyBody();
+
+/** The answer's body as a stream, for a reader that takes it on (a blob download: a GET, never a HEAD). */
+export function bodyStream(r: Reply): Readable {
+  if (r.body instanceof EmptyBody) throw new RegistryError(`${new URL(r.url).pathname}: the answer has no body to read`, r.url, r.status);
+  return r.body;
 }
 
 export interface RegistryRequest {

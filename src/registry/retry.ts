@@ -9,7 +9,7 @@ import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Sleep } from '../retry/abort.js';
 import type { RetryPolicy, Verdict } from '../retry/policy.js';
-import { giveUpNote, retrying } from '../retry/retry.js';
+import { giveUpNote, retrying, type RetryRun } from '../retry/retry.js';
 import { causeText } from './connections.js';
 import type { RegistryHealth } from './health.js';
 
@@ -88,26 +88,38 @@ export interface RegistryRetryOptions {
  */
 export function registryRetry(opts: RegistryRetryOptions) {
   return function retry<T>(registry: string, what: string, signal: AbortSignal | undefined, op: () => Promise<T>): Promise<T> {
-    return retrying(op, {
-      policy: opts.policy,
-      // A registry that has never answered and cannot be connected to is a wrong address or
-      // down: say so at once instead of after a minute of retries.
-      classify: (e) => (isConnectFailure(e) && !opts.health.answered(registry) ? { retry: false } : classifyRegistryFailure(e)),
-      mayRetry: () => opts.health.spendRetry(registry),
-      signal,
-      ...(opts.sleep ? { sleep: opts.sleep } : {}),
-      ...(opts.random ? { random: opts.random } : {}),
-      onRetry: ({ retry, delayMs, why }) =>
-        opts.logger.debug(`${what}: ${why}; retrying in ${(delayMs / 1000).toFixed(1)}s (${retry + 1}/${opts.policy.attempts})`, { registry }),
-      onGiveUp: (error, why) => {
-        if (error instanceof FinalError) return error.cause;
-        const note = giveUpNote(why);
-        if (!note) return error;
-        if (error instanceof RegistryError) {
-          return new RegistryError(`${error.message}${note}`, error.url, error.status, { cause: error.cause ?? error, retryAfterMs: error.retryAfterMs });
-        }
-        return new RegistryError(`${registry}: ${what}: ${causeText(error)}${note}`, registry, undefined, { cause: error });
-      },
-    });
+    // The first attempt is made here, and the loop only joins when it fails (with that failure
+    // as its attempt 1): most requests succeed at once, and a warm run makes tens of thousands.
+    let attempt: Promise<T>;
+    try {
+      attempt = op();
+    } catch (e) {
+      attempt = Promise.reject(e as Error); // thrown, not rejected: the loop takes it all the same
+    }
+    return attempt.catch((first: unknown) => retrying((n) => (n === 1 ? Promise.reject(first as Error) : op()), loopFor(opts, registry, what, signal)));
+  };
+}
+
+function loopFor(opts: RegistryRetryOptions, registry: string, what: string, signal: AbortSignal | undefined): RetryRun {
+  return {
+    policy: opts.policy,
+    // A registry that has never answered and cannot be connected to is a wrong address or
+    // down: say so at once instead of after a minute of retries.
+    classify: (e) => (isConnectFailure(e) && !opts.health.answered(registry) ? { retry: false } : classifyRegistryFailure(e)),
+    mayRetry: () => opts.health.spendRetry(registry),
+    signal,
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    ...(opts.random ? { random: opts.random } : {}),
+    onRetry: ({ retry, delayMs, why }) =>
+      opts.logger.debug(`${what}: ${why}; retrying in ${(delayMs / 1000).toFixed(1)}s (${retry + 1}/${opts.policy.attempts})`, { registry }),
+    onGiveUp: (error, why) => {
+      if (error instanceof FinalError) return error.cause;
+      const note = giveUpNote(why);
+      if (!note) return error;
+      if (error instanceof RegistryError) {
+        return new RegistryError(`${error.message}${note}`, error.url, error.status, { cause: error.cause ?? error, retryAfterMs: error.retryAfterMs });
+      }
+      return new RegistryError(`${registry}: ${what}: ${causeText(error)}${note}`, registry, undefined, { cause: error });
+    },
   };
 }

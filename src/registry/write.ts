@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors.js';
 import { apiRepo } from './hosts.js';
-import { discard, fail, failWithBody, header, type Reply, type Transport } from './reply.js';
+import { bodyStream, discard, fail, failWithBody, header, type Reply, type Transport } from './reply.js';
 import { FinalError } from './retry.js';
 import { MANIFEST_ACCEPT, type RegistryEndpoint } from './types.js';
 
@@ -176,7 +176,7 @@ export function createRegistryWrites(t: Transport): RegistryWrites {
       return t.retrying(ep, `GET ${path}`, signal, async () => {
         const r = await t.call(ep, path, { method: 'GET', scope: pull(name), followRedirects: true, ...withSignal(signal) });
         if (r.status !== 200) return failWithBody(ep, r);
-        return r.body;
+        return bodyStream(r);
       });
     },
     uploadBlob: upload,

@@ -19,6 +19,10 @@ let silent: Server;
 const sockets = new Set<Socket>();
 /** Answers every request 503 without Retry-After. */
 let unavailable: HttpServer;
+/** Takes requests and never answers them; tells of each HEAD and keeps its open connections. */
+let mute: HttpServer;
+const muteSockets = new Set<Socket>();
+let onMuteHead: (() => void) | undefined;
 const client = createRegistryClient({ logger: silentLogger(), userAgent: 'dregsy-test', retry: { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 20_000 } });
 
 const port = (s: Server | HttpServer) => (s.address() as AddressInfo).port;
@@ -30,14 +34,22 @@ before(async () => {
     s.on('error', () => undefined);
   });
   unavailable = createHttpServer((_req, res) => res.writeHead(503, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNAVAILABLE"}]}'));
-  await Promise.all([new Promise<void>((r) => silent.listen(0, '127.0.0.1', r)), new Promise<void>((r) => unavailable.listen(0, '127.0.0.1', r))]);
+  mute = createHttpServer((req) => {
+    if (req.method === 'HEAD') onMuteHead?.();
+  });
+  mute.on('connection', (s: Socket) => {
+    muteSockets.add(s);
+    s.on('close', () => muteSockets.delete(s));
+  });
+  await Promise.all([new Promise<void>((r) => silent.listen(0, '127.0.0.1', r)), new Promise<void>((r) => unavailable.listen(0, '127.0.0.1', r)), new Promise<void>((r) => mute.listen(0, '127.0.0.1', r))]);
 });
 
 after(async () => {
   await client.close();
   for (const s of sockets) s.destroy();
   unavailable.closeAllConnections();
-  await Promise.all([new Promise((r) => silent.close(r)), new Promise((r) => unavailable.close(r))]);
+  mute.closeAllConnections();
+  await Promise.all([new Promise((r) => silent.close(r)), new Promise((r) => unavailable.close(r)), new Promise((r) => mute.close(r))]);
 });
 
 /** How long `work` takes to reject after `signal` aborts, which it does `afterMs` from now. */
@@ -69,6 +81,23 @@ test('a request waiting for another to find the scheme ends as soon as it is abo
 test('a wait before a retry ends as soon as it is aborted', async () => {
   const ms = await rejectsWithin((signal) => client.headManifest(ep(`127.0.0.1:${port(unavailable)}`, true), 'app', 'latest', signal), 500);
   assert.ok(ms < 1_000, `ended ${ms} ms after the abort`);
+});
+
+// A HEAD goes without a response stream (http/undici.ts requestBodiless): the abort must still
+// reach undici, which then drops the request's connection instead of waiting for the answer.
+test('a HEAD sent and not yet answered ends as soon as it is aborted, and its connection is closed', async () => {
+  const registry = `127.0.0.1:${port(mute)}`;
+  const controller = new AbortController();
+  const arrived = new Promise<void>((resolve) => (onMuteHead = resolve));
+  // https first (skip-tls-verify): the plain HTTP server answers the TLS hello with a 400 and closes; then http.
+  const pending = client.headManifest(ep(registry, true), 'app', 'latest', controller.signal);
+  await arrived;
+  const aborted = Date.now();
+  controller.abort();
+  await assert.rejects(pending, { name: 'AbortError' });
+  assert.ok(Date.now() - aborted < 1_000);
+  for (let waited = 0; muteSockets.size > 0 && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(muteSockets.size, 0, 'the connection of the aborted HEAD is still open');
 });
 
 test('a Docker Engine or Docker Hub API that never answers the connect does not hold an abort', async () => {
