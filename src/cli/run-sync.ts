@@ -113,7 +113,7 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
   // Only a listening daemon can be scraped; `check` counts nothing.
   const metrics = checkOnly
     ? undefined
-    : new Metrics({ version: cmd.version, tasks: () => service.taskStates(), registries: () => service.registryCounters() });
+    : new Metrics({ version: cmd.version, tasks: () => service.taskStates(), registries: () => service.registryCounters(), processMetrics: 'when-served' });
   const service: Service = new Service({
     mode: cmd.mode,
     clock: systemClock(),

@@ -109,6 +109,14 @@ test('process metrics carry the dregsy_ prefix too', async () => {
   assert.ok(s.names.every((n) => n.startsWith('dregsy_')));
 });
 
+test("process metrics 'when-served' start only once the page can be scraped", async () => {
+  const m = new Metrics({ version: 'x', tasks: () => [], registries: () => [], processMetrics: 'when-served' });
+  assert.equal(parseMetrics(await m.text()).value('dregsy_process_resident_memory_bytes'), undefined);
+  m.served();
+  m.served();
+  assert.ok(parseMetrics(await m.text()).value('dregsy_process_resident_memory_bytes')! > 0);
+});
+
 test('label values are escaped as the text format wants', () => {
   assert.equal(escapeLabel('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
 });

@@ -39,8 +39,13 @@ export interface MetricsOptions {
   tasks: () => ReadonlyArray<Pick<TaskStatus<unknown>, 'name' | 'state' | 'paused'>>;
   /** Requests, retries and slowdowns per registry (registry/health.ts), read at scrape time. */
   registries: () => readonly RegistryCounters[];
-  /** Process metrics (CPU, memory, event loop, GC); off in tests that make many instances. */
-  processMetrics?: boolean;
+  /**
+   * Process metrics (CPU, memory, event loop, GC): from the start (true, the default), once the
+   * page can be scraped (`'when-served'`: a listener calls served(); their GC observer costs every
+   * run, ~400 callbacks in a warm run of 2,000 tags that nobody scrapes), or never (false: tests
+   * that make many instances).
+   */
+  processMetrics?: boolean | 'when-served';
 }
 
 const RUN_BUCKETS = [1, 5, 15, 60, 300, 900, 3_600, 14_400];
@@ -61,11 +66,12 @@ export class Metrics implements ServiceObserver, WebhookObserver {
   private readonly reloadAt: Gauge;
   /** Set from the same snapshot as the per-task families, at scrape time. */
   private readonly byState: Gauge<'state'>;
+  private collectingProcess = false;
 
   constructor(private readonly opts: MetricsOptions) {
     const registers = [this.registry];
     this.contentType = this.registry.contentType;
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'dregsy_' });
+    if (opts.processMetrics === undefined || opts.processMetrics === true) this.collectProcessMetrics();
     new Gauge({ name: 'dregsy_build_info', help: 'Always 1; the version of dregsy running.', labelNames: ['version'], registers }).set({ version: opts.version }, 1);
     this.runDuration = new Histogram({
       name: 'dregsy_run_duration_seconds',
@@ -95,6 +101,17 @@ export class Metrics implements ServiceObserver, WebhookObserver {
     for (const kind of ['push', 'trigger']) this.eventsFolded.inc({ kind }, 0);
     this.byState = new Gauge({ name: 'dregsy_tasks', help: 'Tasks of the config in force, by state (idle, debouncing, queued, running, paused, disabled).', labelNames: ['state'], registers });
     this.registryFamilies(registers);
+  }
+
+  /** The page can be scraped now (a listener is bound): process metrics start if they wait for that. */
+  served(): void {
+    if (this.opts.processMetrics === 'when-served') this.collectProcessMetrics();
+  }
+
+  private collectProcessMetrics(): void {
+    if (this.collectingProcess) return;
+    this.collectingProcess = true;
+    collectDefaultMetrics({ register: this.registry, prefix: 'dregsy_' });
   }
 
   async text(): Promise<string> {

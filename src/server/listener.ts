@@ -118,6 +118,7 @@ export function createServiceListener(opts: ServiceListenerOptions): ServiceList
       server = s;
       const info = s.address() as AddressInfo;
       bound = { wanted: address, url: describeAddress(info.address, info.port) };
+      opts.metrics?.served();
       log.info(`listening on ${bound.url}`);
       if (next.api.token === undefined && isLoopbackHost(parsed.host)) log.info('the status API has no token (DREGSY_API_TOKEN): open to this machine only');
       else if (next.api.token === undefined) log.warn('the status API has no token (DREGSY_API_TOKEN): open to anyone who reaches this address (api.allow-no-token)');
