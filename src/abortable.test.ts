@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { untilAborted } from './abortable.js';
+import { getEventListeners } from 'node:events';
+import { AbortWatch, untilAborted, type AbortWatcher } from './abortable.js';
 
 test('untilAborted: settles as the work does, or rejects with the reason as soon as the signal aborts', async () => {
   assert.equal(await untilAborted(Promise.resolve(1), new AbortController().signal), 1);
@@ -34,4 +35,20 @@ test('untilAborted: what the work yields after the abort goes to `late`, to be r
   // without an abort, `late` is not called
   await untilAborted(Promise.resolve('kept'), new AbortController().signal, (v) => released.push(v));
   assert.deepEqual(released, ['a response body']);
+});
+
+test('AbortWatch: one listener per signal; each watcher still there is told once, the ones deleted are not', () => {
+  const watch = new AbortWatch();
+  const stop = new AbortController();
+  const told: number[] = [];
+  const watchers: AbortWatcher[] = Array.from({ length: 1_000 }, (_, i) => ({ aborted: (s) => told.push(s === stop.signal ? i : -1) }));
+  for (const w of watchers) assert.equal(watch.add(stop.signal, w), true);
+  assert.equal(getEventListeners(stop.signal, 'abort').length, 1);
+  for (const w of watchers.slice(0, 998)) watch.delete(stop.signal, w);
+  stop.abort(new Error('stopped'));
+  stop.abort(new Error('again'));
+  assert.deepEqual(told, [998, 999]);
+  // an aborted signal is not watched: the caller is told so, and nothing is kept
+  assert.equal(watch.add(stop.signal, watchers[0]!), false);
+  assert.deepEqual(told, [998, 999]);
 });

@@ -32,3 +32,45 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+/** Told when a signal it watches (AbortWatch) aborts. */
+export interface AbortWatcher {
+  aborted(signal: AbortSignal): void;
+}
+
+/**
+ * Many short watches of a few long-lived signals: a run's kill signal is watched by each of
+ * its tens of thousands of requests while in flight. One 'abort' listener per signal, with the
+ * signal's watchers in a set behind it: an EventTarget listener per watch would cost an
+ * allocation, and a walk of the signal's whole listener list, at every add and every remove.
+ */
+export class AbortWatch {
+  private readonly watchers = new WeakMap<AbortSignal, Set<AbortWatcher>>();
+
+  /** Tells `watcher` when `signal` aborts; false, keeping nothing, when it already has. */
+  add(signal: AbortSignal, watcher: AbortWatcher): boolean {
+    if (signal.aborted) return false;
+    let set = this.watchers.get(signal);
+    if (!set) {
+      const watching = new Set<AbortWatcher>();
+      set = watching;
+      this.watchers.set(signal, watching);
+      signal.addEventListener(
+        'abort',
+        () => {
+          const told = [...watching];
+          watching.clear();
+          for (const w of told) w.aborted(signal);
+        },
+        { once: true },
+      );
+    }
+    set.add(watcher);
+    return true;
+  }
+
+  /** Stops telling `watcher` about `signal` (nothing happens if it was not watching it). */
+  delete(signal: AbortSignal, watcher: AbortWatcher): void {
+    this.watchers.get(signal)?.delete(watcher);
+  }
+}

@@ -7,6 +7,7 @@
  * the versions are pinned by the lock file; the tests run every call through these).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { AbortWatch, AbortWatcher } from '../abortable.js';
 import type { Agent as AgentType, Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentType } from 'undici';
 import errors from 'undici/lib/core/errors.js';
 import AgentImpl from 'undici/lib/dispatcher/agent.js';
@@ -38,41 +39,64 @@ export interface BodilessAnswer {
  * `request` for an answer without a body (a HEAD): its status and headers, parsed as `request`
  * parses them, without the response stream and the async resource `request` makes for every
  * answer (most of its cost per request, which a warm run of tens of thousands of HEADs notices).
- * An abort of `signal` fails it as it fails `request`: with the signal's reason.
+ * When `signal` aborts it fails at once with the signal's reason (undici by itself would wait
+ * for a connect in progress), and undici drops the request. `watch` keeps the signal's watchers.
  */
-export function requestBodiless(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions & { signal?: AbortSignal | undefined }): Promise<BodilessAnswer> {
-  const { signal, ...opts } = options;
+export function requestBodiless(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal | undefined, watch: AbortWatch): Promise<BodilessAnswer> {
   return new Promise<BodilessAnswer>((resolve, reject) => {
-    let controller: Dispatcher.DispatchController | undefined;
-    let reason: Error | undefined;
-    let settled = false;
-    const reasonOf = (s: AbortSignal): Error => (s.reason as Error | undefined) ?? new errors.RequestAbortedError();
-    const onAbort = () => {
-      reason = reasonOf(signal!);
-      controller?.abort(reason);
-    };
-    const settle = () => {
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-    };
-    if (signal?.aborted) reason = reasonOf(signal);
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    dispatcher.dispatch(opts, {
-      onRequestStart(c) {
-        controller = c;
-        if (reason) c.abort(reason);
-      },
-      onResponseStart(_c, statusCode, headers) {
-        // 1xx answers are interim: the final one follows.
-        if (statusCode < 200 || settled) return;
-        settle();
-        resolve({ statusCode, headers });
-      },
-      onResponseError(_c, error) {
-        if (settled) return; // after the answer: nothing was waiting for more of it
-        settle();
-        reject(error);
-      },
-    });
+    const request = new BodilessRequest(resolve, reject, signal, watch);
+    if (signal && !watch.add(signal, request)) return reject(abortReasonOf(signal));
+    dispatcher.dispatch(options, request);
   });
+}
+
+function abortReasonOf(signal: AbortSignal): Error {
+  return (signal.reason as Error | undefined) ?? new errors.RequestAbortedError();
+}
+
+/** One bodiless request: undici's handler, and the watcher of its signal. */
+class BodilessRequest implements Dispatcher.DispatchHandler, AbortWatcher {
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Why the request was aborted before undici started it (it is dropped when it starts). */
+  private reason: Error | undefined;
+  private settled = false;
+
+  constructor(
+    private readonly resolve: (answer: BodilessAnswer) => void,
+    private readonly reject: (error: Error) => void,
+    private readonly signal: AbortSignal | undefined,
+    private readonly watch: AbortWatch,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.reason) controller.abort(this.reason);
+    else this.controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // 1xx answers are interim: the final one follows.
+    if (statusCode < 200 || this.settled) return;
+    this.settle();
+    this.resolve({ statusCode, headers });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.settled) return; // after the answer, or the abort: nothing waits for more
+    this.settle();
+    this.reject(error);
+  }
+
+  aborted(signal: AbortSignal): void {
+    if (this.settled) return;
+    this.settled = true; // the watch has forgotten this request already
+    const reason = abortReasonOf(signal);
+    if (this.controller) this.controller.abort(reason);
+    else this.reason = reason;
+    this.reject(reason);
+  }
+
+  private settle(): void {
+    this.settled = true;
+    if (this.signal) this.watch.delete(this.signal, this);
+  }
 }

@@ -58,7 +58,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
 
   async function getJson(ep: RegistryEndpoint, pathOrUrl: string, scope: string, signal?: AbortSignal): Promise<{ json: unknown; next: string | undefined }> {
     return transport.retrying(ep, `GET ${pathOrUrl}`, signal, async () => {
-      const r = await call(ep, pathOrUrl, { method: 'GET', scope, accept: 'application/json', ...(signal ? { signal } : {}) });
+      const r = await call(ep, pathOrUrl, { method: 'GET', scope, accept: 'application/json', signal });
       if (r.status !== 200) return failWithBody(ep, r);
       const json = (await r.body.json()) as unknown;
       const link = header(r.headers, 'link');
@@ -70,7 +70,7 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     const name = apiRepo(ep.registry, repo);
     const path = `/v2/${name}/manifests/${reference}`;
     return transport.retrying(ep, `GET ${path}`, signal, async () => {
-      const r = await call(ep, path, { method: 'GET', scope: `repository:${name}:pull`, accept: MANIFEST_ACCEPT_HEADER, ...(signal ? { signal } : {}) });
+      const r = await call(ep, path, { method: 'GET', scope: `repository:${name}:pull`, accept: MANIFEST_ACCEPT_HEADER, signal });
       if (r.status === 404) {
         await r.body.dump();
         return undefined;
@@ -142,13 +142,13 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
       const name = apiRepo(ep.registry, repo);
       const path = `/v2/${name}/manifests/${reference}`;
       return transport.retrying(ep, `HEAD ${path}`, signal, async () => {
-        const r = await call(ep, path, { method: 'HEAD', scope: `repository:${name}:pull`, accept: MANIFEST_ACCEPT_HEADER, ...(signal ? { signal } : {}) });
+        const r = await call(ep, path, { method: 'HEAD', scope: `repository:${name}:pull`, accept: MANIFEST_ACCEPT_HEADER, signal });
         await r.body.dump();
         if (r.status === 404) return undefined;
         if (r.status !== 200) return fail(ep, r, '');
         const digest = header(r.headers, 'docker-content-digest');
         if (!digest) throw new RegistryError(`${ep.registry} sent no Docker-Content-Digest for ${repo}:${reference}`, r.url, r.status);
-        return { digest, mediaType: (header(r.headers, 'content-type') ?? '').split(';')[0]!.trim() };
+        return { digest, mediaType: mediaTypeOf(header(r.headers, 'content-type')) };
       });
     },
     async getManifest(ep, repo, reference, signal): Promise<Manifest | undefined> {
@@ -169,6 +169,13 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
 /** What a cached manifest depends on: who read it, from which registry and repository, and its digest. */
 function manifestKey(ep: RegistryEndpoint, repo: string, digest: string): string {
   return `${poolKey(ep)}\0${identityOf(ep.credentials)}\0${repo}\0${digest}`;
+}
+
+/** `type/subtype` of a Content-Type value, without its parameters; '' without one. */
+function mediaTypeOf(contentType: string | undefined): string {
+  if (contentType === undefined) return '';
+  const semicolon = contentType.indexOf(';');
+  return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim();
 }
 
 function stringList(json: unknown, key: string): string[] {

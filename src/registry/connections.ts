@@ -9,7 +9,7 @@
 import { Agent, EnvHttpProxyAgent, request, requestBodiless, type Dispatcher } from '../http/undici.js';
 import { RegistryError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { untilAborted } from '../abortable.js';
+import { AbortWatch, untilAborted } from '../abortable.js';
 import type { RegistryHealth } from './health.js';
 import { apiHost } from './hosts.js';
 import { EMPTY_BODY, type Reply, type RegistryRequest } from './reply.js';
@@ -95,6 +95,8 @@ export class Connections {
    * and the key's certs-dir path costs a path.join each time it is made.
    */
   private readonly keys = new WeakMap<RegistryEndpoint, KeyMemo>();
+  /** The requests in flight that a signal's abort must end (HEADs, which have no response stream to end). */
+  private readonly aborts = new AbortWatch();
 
   constructor(private readonly opts: ConnectionOptions) {}
 
@@ -136,7 +138,8 @@ export class Connections {
       for (const scheme of schemes) {
         const url = absolute ? pathOrUrl : `${scheme}://${pool.host}${pathOrUrl}`;
         try {
-          const r = await this.request(agent, url, absolute || !pool.origins || !isPlainPath(pathOrUrl) ? undefined : { origin: pool.origins[scheme], path: pathOrUrl }, init, authorization);
+          const origin = absolute || !isPlainPath(pathOrUrl) ? undefined : pool.origins?.[scheme];
+          const r = await this.request(agent, url, origin, pathOrUrl, init, authorization);
           if (!absolute) pool.scheme ??= scheme;
           health.record(pool.health, { status: r.status, headers: r.headers });
           if (this.opts.logger.isLevelEnabled('trace')) this.opts.logger.trace('registry request', { method: init.method, url, status: r.status });
@@ -175,7 +178,7 @@ export class Connections {
     pool.elsewhere ??= pool.tls.then(({ cert: _cert, key: _key, ...withoutClientCert }) => this.dispatcher(withoutClientCert));
     const agent = await untilAborted(pool.elsewhere, init.signal);
     try {
-      const r = await this.request(agent, url, undefined, init, authorization);
+      const r = await this.request(agent, url, undefined, undefined, init, authorization);
       this.opts.logger.trace('request elsewhere', { method: init.method, host: new URL(url).host, status: r.status });
       return r;
     } catch (e) {
@@ -192,12 +195,12 @@ export class Connections {
     await Promise.all(agents.map((a) => (a.status === 'fulfilled' ? a.value.destroy() : undefined)));
   }
 
-  /** `at`: the origin and path of `url` when they are known without parsing it (isPlainPath). */
-  private async request(agent: Dispatcher, url: string, at: { origin: string; path: string } | undefined, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
-    let origin: string;
-    let path: string;
-    if (at) ({ origin, path } = at);
-    else {
+  /**
+   * `origin`, when known: `url` is that origin followed by `path` as URL parsing would give them
+   * (isPlainPath), so `url` need not be parsed; without it, `url` is parsed and `path` unused.
+   */
+  private async request(agent: Dispatcher, url: string, origin: string | undefined, path: string | undefined, init: RegistryRequest, authorization: string | undefined): Promise<Reply> {
+    if (origin === undefined || path === undefined) {
       const u = new URL(url);
       origin = u.origin;
       path = u.pathname + u.search;
@@ -206,23 +209,18 @@ export class Connections {
     if (init.accept) headers.accept = init.accept;
     if (init.headers) Object.assign(headers, init.headers);
     if (authorization) headers.authorization = authorization;
-    const options = {
-      origin,
-      path,
-      method: init.method,
+    const options: Dispatcher.RequestOptions = { origin, path, method: init.method, headers };
+    if (init.body !== undefined) options.body = init.body;
+    if (init.method === 'HEAD') {
       // undici closes the connection after a HEAD by default (for servers that send a body
       // anyway); registries do not, and a digest check is a HEAD, so keep the connection.
-      ...(init.method === 'HEAD' ? { reset: false } : {}),
-      headers,
-      ...(init.body !== undefined ? { body: init.body } : {}),
-      ...(init.signal ? { signal: init.signal } : {}),
-    };
-    // undici waits for a connect in progress before it honours an abort: do not wait with it.
-    if (init.method === 'HEAD') {
+      options.reset = false;
       // No body to stream: the status and headers only (most of a warm run's requests).
-      const head = await untilAborted(requestBodiless(agent, options), init.signal);
+      const head = await requestBodiless(agent, options, init.signal, this.aborts);
       return { status: head.statusCode, headers: head.headers, body: EMPTY_BODY, url };
     }
+    if (init.signal) options.signal = init.signal;
+    // undici waits for a connect in progress before it honours an abort: do not wait with it.
     const r = await untilAborted(request(agent, options), init.signal, (late) => void late.body.dump().catch(() => undefined));
     // A body that breaks before anyone reads it (a reset while an upload waits for its session)
     // emits 'error', which unheard would end the process; its reader still gets the error.

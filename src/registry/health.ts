@@ -198,7 +198,9 @@ export class RegistryHealth {
   }
 
   private allowance(g: Gate, headers: Record<string, string | string[] | undefined>): void {
-    const remaining = rateLimitValue(first(headers['ratelimit-remaining']));
+    const remainingText = first(headers['ratelimit-remaining']);
+    if (remainingText === undefined) return; // most registries never send it
+    const remaining = rateLimitValue(remainingText);
     if (remaining === undefined) return;
     const limit = rateLimitValue(first(headers['ratelimit-limit']));
     const low = limit ? remaining.count <= limit.count * LOW_ALLOWANCE_SHARE : remaining.count <= LOW_ALLOWANCE_COUNT;

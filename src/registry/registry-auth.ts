@@ -36,51 +36,78 @@ export function basicAuthorization(credentials: Credentials): Authorization {
   return { header: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`, expiresAt: Infinity };
 }
 
-/** Tokens by (connection, identity, scope), and the registries that asked for Basic, by identity. */
+/** What one identity was granted on one connection: tokens by scope, and whether the registry asked for Basic. */
+interface Grants {
+  tokens: Map<string, Authorization>;
+  basic: boolean;
+}
+
+/** An identity as computed for one credentials object, with what it was made of, and its Basic header. */
+interface Identity {
+  username: string;
+  password: string;
+  identity: string;
+  basic: Authorization;
+}
+
+/**
+ * Tokens by (connection, identity, scope), and the registries that asked for Basic, by identity.
+ * Kept as maps within maps, so a lookup (one per request) makes no key string.
+ */
 export class TokenCache {
-  private readonly tokens = new Map<string, Authorization>();
-  private readonly basic = new Set<string>();
+  private readonly grants = new Map<string, Map<string, Grants>>();
   /**
-   * identityOf per credentials object, with what it was made of: every request looks its token
-   * up, and a SHA-256 of the credentials costs more than the rest of the lookup.
+   * identityOf per credentials object: every request looks its token up, and a SHA-256 of the
+   * credentials costs more than the rest of the lookup.
    */
-  private readonly identities = new WeakMap<Credentials, { username: string; password: string; identity: string }>();
+  private readonly identities = new WeakMap<Credentials, Identity>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** identityOf(credentials), hashed once per credentials object (and again if it has changed). */
   identity(credentials: Credentials | undefined): string {
-    if (!credentials) return identityOf(undefined);
-    const m = this.identities.get(credentials);
-    if (m && m.username === credentials.username && m.password === credentials.password) return m.identity;
-    const identity = identityOf(credentials);
-    this.identities.set(credentials, { username: credentials.username, password: credentials.password, identity });
-    return identity;
+    return credentials ? this.identityEntry(credentials).identity : identityOf(undefined);
   }
 
   /** A token still good for this identity and scope, else Basic when this identity was asked for it. */
   lookup(connection: string, ep: RegistryEndpoint, scope: string): Authorization | undefined {
-    const identity = this.identity(ep.credentials);
-    const token = this.tokens.get(key(connection, identity, scope));
+    const granted = this.grants.get(connection)?.get(this.identity(ep.credentials));
+    if (!granted) return undefined;
+    const token = granted.tokens.get(scope);
     if (token && token.expiresAt > this.now()) return token;
-    if (ep.credentials && this.basic.has(key(connection, identity, ''))) return basicAuthorization(ep.credentials);
+    if (ep.credentials && granted.basic) return this.identityEntry(ep.credentials).basic;
     return undefined;
   }
 
   remember(connection: string, ep: RegistryEndpoint, scope: string, auth: Authorization): void {
     const now = this.now();
     // Tokens live minutes and identities rotate (ECR): drop what has expired as new ones come.
-    for (const [k, t] of this.tokens) if (t.expiresAt <= now) this.tokens.delete(k);
-    this.tokens.set(key(connection, this.identity(ep.credentials), scope), auth);
+    for (const byIdentity of this.grants.values()) {
+      for (const granted of byIdentity.values()) for (const [k, t] of granted.tokens) if (t.expiresAt <= now) granted.tokens.delete(k);
+    }
+    this.granted(connection, ep).tokens.set(scope, auth);
   }
 
   rememberBasic(connection: string, ep: RegistryEndpoint): void {
-    this.basic.add(key(connection, this.identity(ep.credentials), ''));
+    this.granted(connection, ep).basic = true;
   }
-}
 
-function key(connection: string, identity: string, scope: string): string {
-  return `${connection}\0${identity}\0${scope}`;
+  private granted(connection: string, ep: RegistryEndpoint): Grants {
+    let byIdentity = this.grants.get(connection);
+    if (!byIdentity) this.grants.set(connection, (byIdentity = new Map()));
+    const identity = this.identity(ep.credentials);
+    let granted = byIdentity.get(identity);
+    if (!granted) byIdentity.set(identity, (granted = { tokens: new Map(), basic: false }));
+    return granted;
+  }
+
+  private identityEntry(credentials: Credentials): Identity {
+    const m = this.identities.get(credentials);
+    if (m && m.username === credentials.username && m.password === credentials.password) return m;
+    const entry = { username: credentials.username, password: credentials.password, identity: identityOf(credentials), basic: basicAuthorization(credentials) };
+    this.identities.set(credentials, entry);
+    return entry;
+  }
 }
 
 /** The realm URL with the service and every scope: what the challenge names plus what we need. */

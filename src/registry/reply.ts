@@ -16,13 +16,15 @@ export interface Reply {
   url: string;
 }
 
+const DONE = Promise.resolve();
+
 /**
  * The body of an answer that has none (a HEAD's): it reads as undici's stream reads an empty
  * body, without a stream made for nothing (connections.ts sends HEADs without one).
  */
 export class EmptyBody {
   dump(): Promise<void> {
-    return Promise.resolve();
+    return DONE;
   }
 
   text(): Promise<string> {
@@ -52,7 +54,7 @@ export interface RegistryRequest {
   /** The token scope this request needs, e.g. `repository:team/app:pull`. */
   scope: string;
   accept?: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** More request headers (content-type, content-length). */
   headers?: Record<string, string>;
   /** A Buffer can be sent again after a challenge; a stream cannot, so its token must already be held. */

@@ -107,7 +107,7 @@ async function decideTarget(job: ImageJob, target: TargetRun, read: ReturnType<t
   }
   const facts = { sourceDigest: outcome.sourceDigest, targetDigest: outcome.targetDigest };
   if (outcome.decision.action === 'skip') {
-    log.debug(`unchanged ${from} → ${target.endpoint.registry}/${copy.targetRepo} (${outcome.decision.digest})`);
+    if (log.isLevelEnabled('debug')) log.debug(`unchanged ${from} → ${target.endpoint.registry}/${copy.targetRepo} (${outcome.decision.digest})`);
     return { target, done: finish(target, { action: 'skipped', ...facts, expectedDigest: outcome.decision.digest }) };
   }
   return { target, copy: { reason: outcome.decision.reason, ...facts, expectedDigest: outcome.decision.expectedDigest } };
