@@ -29,9 +29,14 @@ export class AuthSession {
   }
 
   /** A request with authentication, following redirects when `init.followRedirects` asks. */
-  async call(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest): Promise<Reply> {
-    let r = await this.authorized(ep, pathOrUrl, init);
-    for (let hops = 0; init.followRedirects && REDIRECTS.has(r.status) && hops < MAX_REDIRECTS; hops++) {
+  call(ep: RegistryEndpoint, pathOrUrl: string, init: RegistryRequest): Promise<Reply> {
+    const first = this.authorized(ep, pathOrUrl, init);
+    return init.followRedirects ? this.followed(ep, first, init) : first;
+  }
+
+  private async followed(ep: RegistryEndpoint, first: Promise<Reply>, init: RegistryRequest): Promise<Reply> {
+    let r = await first;
+    for (let hops = 0; REDIRECTS.has(r.status) && hops < MAX_REDIRECTS; hops++) {
       const location = header(r.headers, 'location');
       if (!location) break;
       await r.body.dump();

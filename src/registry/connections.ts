@@ -64,6 +64,11 @@ interface KeyMemo {
 
 const CONNECT_TIMEOUT_MS = 15_000;
 
+/** The schemes a request tries, in order (made once: every request picks one of these). */
+const HTTPS: readonly Scheme[] = ['https'];
+const HTTPS_THEN_HTTP: readonly Scheme[] = ['https', 'http'];
+const ONE_SCHEME: Readonly<Record<Scheme, readonly Scheme[]>> = { https: HTTPS, http: ['http'] };
+
 /** What a pool depends on: the registry and every setting that changes its TLS material. */
 export function poolKey(ep: RegistryEndpoint): string {
   return `${apiHost(ep.registry)}\0${ep.skipTlsVerify}\0${certDirFor(ep.certsDir, ep.registry)}`;
@@ -133,7 +138,7 @@ export class Connections {
     const health = this.opts.health;
     const release = health.admitNow(pool.health, init.signal) ?? (await health.admit(pool.health, init.signal));
     try {
-      const schemes: Scheme[] = absolute ? ['https'] : pool.scheme ? [pool.scheme] : ep.skipTlsVerify ? ['https', 'http'] : ['https'];
+      const schemes = absolute ? HTTPS : pool.scheme ? ONE_SCHEME[pool.scheme] : ep.skipTlsVerify ? HTTPS_THEN_HTTP : HTTPS;
       let lastError: unknown;
       for (const scheme of schemes) {
         const url = absolute ? pathOrUrl : `${scheme}://${pool.host}${pathOrUrl}`;
