@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { ImageRef } from '../relay/relay.js';
-import { expandTagSet, needsTagList, parseTagSet, toImageRef, type TagSet } from './tag-set.js';
+import { compileInvertible } from '../regex/go-regex.js';
+import { expandTagSet, KEEP_LATEST, needsTagList, parseTagSet, toImageRef, type TagSet } from './tag-set.js';
 
 const REGISTRY = ['1.30.0', '1.31.0', '1.31', '1.31.1-musl', '1.31.1-glibc', 'v1.32.0', '2.0.0-rc1', 'latest', 'edge', '1.31-alpine', '3.19-alpine'];
 
@@ -205,4 +206,16 @@ describe('properties', () => {
       }),
     );
   });
+});
+
+test('keep: latest N is recognised as dregsy\'s Go expression recognises it (the JavaScript twin agrees with RE2)', () => {
+  const go = compileInvertible('keep:[[:space:]]+latest[[:space:]]+[[:digit:]]+');
+  // near misses: the right shape, each part right or slightly wrong (any kind of white space or digit)
+  const either = <T,>(right: T, ...wrong: T[]) => fc.oneof({ arbitrary: fc.constant(right), weight: 3 }, fc.constantFrom(...wrong));
+  const space = fc.array(either(' ', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u2028', '\u3000'), { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
+  const digits = fc.array(either('7', '0', '٣', '１', 'x'), { minLength: 1, maxLength: 3 }).map((a) => a.join(''));
+  const shaped = fc
+    .tuple(either('', ' ', '!'), either('keep:', 'keep', 'Keep:'), either(' ', ''), space, either('latest', 'Latest'), space, digits, either('', '\n', ' ', '\r\n'))
+    .map((parts) => parts.join(''));
+  fc.assert(fc.property(fc.oneof(shaped, fc.string()), (s) => KEEP_LATEST.test(s) === go.test(s)), { numRuns: 3000 });
 });

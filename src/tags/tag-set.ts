@@ -37,7 +37,12 @@ export type TagSetProblem = { index: number; message: string };
 export type TagSetResult = { ok: true; set: TagSet } | { ok: false; problems: TagSetProblem[] };
 
 const INVALID = "'tags' uses invalid format: ";
-const KEEP_LATEST = compileInvertible('keep:[[:space:]]+latest[[:space:]]+[[:digit:]]+');
+/**
+ * dregsy's `keep:[[:space:]]+latest[[:space:]]+[[:digit:]]+`, anchored: the same language as a
+ * JavaScript expression (Go's [[:space:]] is [\t\n\v\f\r ], its `$` without (?m) is the end
+ * of the text), so no RE2 program is compiled when the module loads (milliseconds at start-up).
+ */
+export const KEEP_LATEST = /^keep:[\t\n\v\f\r ]+latest[\t\n\v\f\r ]+[0-9]+$/;
 const INT64_MAX = (1n << 63n) - 1n;
 
 /** Parses a `tags:` list; reports every bad item (dregsy stops at the first). */
