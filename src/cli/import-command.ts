@@ -1,18 +1,10 @@
 /**
  * `dregsy import --from FORMAT FILE… [-- PEER-COMMAND-LINE]`: prints a dregsy config converted
- * from another sync tool's files. Wiring and IO only; the conversion is src/import/.
- * Exit codes: 0 everything converted, 1 something was left out (listed in the output's header
- * and on standard error), 2 the command line or an input file is wrong (file:line: problem).
+ * from another sync tool's files. Wiring only: the run is import-run.ts, the conversion
+ * src/import/, both loaded when the command is given (with its `--help` too, which lists the
+ * formats), so a sync never loads them.
  */
 import { Command, Option } from 'commander';
-import { MAX_CONFIG_BYTES } from '../config/load.js';
-import { errorMessage, escapeControls } from '../errors.js';
-import { readTextFile, TextFileError } from '../files/read-text-file.js';
-import { FORMATS, importConfig, type LoadedInput } from '../import/import-config.js';
-import { formatWhere } from '../import/import-result.js';
-import { ImportInputError } from '../import/peer-file.js';
-import { dropWarnings, renderImport } from '../import/render-yaml.js';
-import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './run-sync.js';
 
 /** Set by the command's action: main.ts returns it as the exit code. */
@@ -21,52 +13,6 @@ export interface ImportOutcome {
 }
 
 type Io = Pick<CliIo, 'stdout' | 'stderr'>;
-
-/** Runs one import and returns its exit code. */
-export async function runImport(formatName: string, files: readonly string[], peerArgs: readonly string[], io: Io): Promise<number> {
-  const format = FORMATS[formatName];
-  if (!format) {
-    io.stderr.write(`dregsy import: unknown format '${formatName}' (one of ${Object.keys(FORMATS).join(', ')})\n`);
-    return ExitCode.usage;
-  }
-  let names: string[];
-  try {
-    names = [...new Set([...files, ...format.filesIn(peerArgs)])];
-  } catch (e) {
-    if (!(e instanceof ImportInputError)) throw e;
-    names = [...files];
-  }
-  if (names.length === 0) {
-    io.stderr.write(`dregsy import: no ${format.name} file given\nusage: dregsy import --from ${format.name} FILE… [-- ${format.name} command line]\n`);
-    return ExitCode.usage;
-  }
-  const inputs: LoadedInput[] = [];
-  const unreadable: string[] = [];
-  for (const name of names) {
-    try {
-      // as for a config: a regular UTF-8 text file of sane size, so no path can hang or flood us
-      inputs.push({ name, text: await readTextFile(name, { maxBytes: MAX_CONFIG_BYTES }) });
-    } catch (e) {
-      unreadable.push(escapeControls(`cannot read '${name}': ${e instanceof TextFileError ? e.reason : errorMessage(e)}`));
-    }
-  }
-  if (unreadable.length > 0) {
-    for (const line of unreadable) io.stderr.write(`dregsy import: ${line}\n`);
-    return ExitCode.usage;
-  }
-  try {
-    const result = importConfig(format, inputs, peerArgs);
-    io.stdout.write(renderImport(result));
-    for (const line of dropWarnings(result)) io.stderr.write(`dregsy import: ${line}\n`);
-    for (const e of result.env) io.stderr.write(`dregsy import: set ${e.name} before running dregsy: ${escapeControls(e.holds)}\n`);
-    return result.dropped.length > 0 ? ExitCode.failed : ExitCode.ok;
-  } catch (e) {
-    if (!(e instanceof ImportInputError)) throw e;
-    io.stderr.write(`dregsy import: cannot convert (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n`);
-    for (const p of e.problems) io.stderr.write(`${escapeControls(`${formatWhere(p.at)}: ${p.message}`)}\n`);
-    return ExitCode.usage;
-  }
-}
 
 /** Operands after `--` are the peer's own command line; commander hands them over with the files. */
 function splitPeerArgs(cmd: Command, operands: string[]): { files: string[]; peerArgs: string[] } {
@@ -80,17 +26,26 @@ function splitPeerArgs(cmd: Command, operands: string[]): { files: string[]; pee
 
 export function addImportCommand(program: Command, io: Io): ImportOutcome {
   const outcome: ImportOutcome = {};
-  program
+  // its choices, the formats, come with the converters
+  const from = new Option('--from <format>', 'the tool the files are for').makeOptionMandatory();
+  const cmd = program
     .command('import')
     .description('print a dregsy config converted from another sync tool\'s files (exit 1: something could not be converted)')
-    .addOption(new Option('--from <format>', 'the tool the files are for').choices(Object.keys(FORMATS)).makeOptionMandatory())
+    .addOption(from)
     .argument('[files...]', "the tool's files; after -- its own command line (e.g. skopeo sync's flags and destination)")
-    .addHelpText('after', `\nFormats:\n${Object.values(FORMATS).map((f) => `  ${f.name.padEnd(13)} ${f.summary}`).join('\n')}\n`)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .action(async (operands: string[], opts: { from: string }, cmd: Command) => {
-      const { files, peerArgs } = splitPeerArgs(cmd, operands);
-      outcome.exitCode = await runImport(opts.from, files, peerArgs, io);
-    });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  // Before the command's own options are parsed (its --help among them): the formats are known then.
+  program.hook('preSubcommand', async (_program, sub) => {
+    if (sub !== cmd) return;
+    const { FORMATS, runImport } = await import('./import-run.js');
+    from.choices(Object.keys(FORMATS));
+    cmd
+      .addHelpText('after', `\nFormats:\n${Object.values(FORMATS).map((f) => `  ${f.name.padEnd(13)} ${f.summary}`).join('\n')}\n`)
+      .action(async (operands: string[], opts: { from: string }) => {
+        const { files, peerArgs } = splitPeerArgs(cmd, operands);
+        outcome.exitCode = await runImport(opts.from, files, peerArgs, io);
+      });
+  });
   return outcome;
 }

@@ -10,11 +10,9 @@ import { readEnvironment } from '../config/environment.js';
 import { errorMessage, UsageError } from '../errors.js';
 import { createLogger } from '../log/create-logger.js';
 import { Redactor } from '../log/redact.js';
-import { Metrics } from '../metrics/metrics.js';
 import { compileInvertible } from '../regex/go-regex.js';
 import { systemClock } from '../schedule/clock.js';
 import { watchConfigFile } from '../schedule/config-watch.js';
-import { createServiceListener } from '../server/listener.js';
 import { Service } from '../service/service.js';
 import { loadServiceConfig } from '../service/service-config.js';
 import { parseShardFlag } from '../shard/shard.js';
@@ -24,6 +22,7 @@ import { formatCheck } from './check-output.js';
 import { buildRuntime } from './compose-runtime.js';
 import { ExitCode } from './exit-codes.js';
 import type { RunLifecycle } from './lifecycle.js';
+import { lazyServing } from './lazy-serving.js';
 import { createProgress } from './progress.js';
 import { logCallerLocator } from './log-caller.js';
 
@@ -110,10 +109,8 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
   };
   // An emergency exit (an uncaught error, the shutdown deadline) still leaves the report.
   const offEmergency = io.lifecycle.onEmergency(() => reports?.writeNow(buildReport(cmd.mode, latest.values(), cmd.version)));
-  // Only a listening daemon can be scraped; `check` counts nothing.
-  const metrics = checkOnly
-    ? undefined
-    : new Metrics({ version: cmd.version, tasks: () => service.taskStates(), registries: () => service.registryCounters(), processMetrics: 'when-served' });
+  // Only a listening daemon can be scraped; `check` neither listens nor counts.
+  const serving = lazyServing({ logger, redactor, version: cmd.version, registries: () => service.registryCounters() });
   const service: Service = new Service({
     mode: cmd.mode,
     clock: systemClock(),
@@ -150,8 +147,8 @@ export async function runSync(cmd: SyncCommand, io: CliIo): Promise<number> {
         stop: io.lifecycle.stop,
         onExit: (hook) => io.lifecycle.onExit(hook),
       }),
-    listener: (svc) => createServiceListener({ service: svc, logger, redactor, metrics, version: cmd.version }),
-    observer: metrics,
+    listener: checkOnly ? undefined : serving.listener,
+    observer: checkOnly ? undefined : serving.observer,
     watch: (file, onChange) => watchConfigFile(file, { debounceMs: WATCH_DEBOUNCE_MS, onChange, logger }),
     hookEnv: env.hookEnv,
     emptyMessage: cmd.runFilter ? `no task matches -run '${cmd.runFilter}'` : 'the config has no tasks',
