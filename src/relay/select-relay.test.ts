@@ -111,3 +111,22 @@ test("'relay: native' needs neither skopeo nor Docker, copies 'platform: all', a
     await authfiles.dispose();
   }
 });
+
+test('skopeo chosen because its probe answered is not started again by prepare(); an explicit skopeo is checked there', async () => {
+  const authfiles = await createAuthfileStore();
+  const registry = createRegistryClient({ logger: silentLogger(), userAgent: 'test' });
+  const setup = { tasks: [], authfiles, redactor: new Redactor(), logger: silentLogger(), registry };
+  try {
+    // '/opt/skopeo' does not exist here: only the (recorded) probe could have answered for it
+    const p = probes(up('skopeo version 1.9.3'), down('y'));
+    const auto = createRelay({ ...setup, settings: settings(), probes: p });
+    await auto.prepare();
+    assert.equal(auto.name, 'skopeo');
+    assert.deepEqual(p.calls, ['skopeo /opt/skopeo']);
+    await auto.dispose();
+    const explicit = createRelay({ ...setup, settings: settings('skopeo'), probes: p });
+    await assert.rejects(explicit.prepare(), (e: unknown) => e instanceof EnvironmentError && /cannot execute skopeo \('\/opt\/skopeo'\): spawn \/opt\/skopeo ENOENT/.test(e.message));
+  } finally {
+    await authfiles.dispose();
+  }
+});

@@ -31,6 +31,8 @@ export interface RelayProbes {
 export interface RelayChoice {
   relay: RelayType;
   why: string;
+  /** Its binary answered the probe already (skopeo chosen automatically): prepare() need not ask again. */
+  probed?: boolean;
 }
 
 type RelaySettings = Pick<Settings, 'relay' | 'skopeo' | 'docker'>;
@@ -54,7 +56,7 @@ export const realProbes: RelayProbes = {
 export async function chooseRelay(settings: RelaySettings, probes: RelayProbes, signal?: AbortSignal): Promise<RelayChoice> {
   if (settings.relay !== undefined) return { relay: settings.relay, why: `set by 'relay: ${settings.relay}'` };
   const skopeo = await probes.skopeo(settings.skopeo.binary, signal);
-  if (skopeo.ok) return { relay: 'skopeo', why: `'relay' is not set and skopeo answers (${skopeo.detail})` };
+  if (skopeo.ok) return { relay: 'skopeo', why: `'relay' is not set and skopeo answers (${skopeo.detail})`, probed: true };
   const skopeoWhy = `skopeo ('${settings.skopeo.binary}') cannot run: ${skopeo.reason}`;
   const docker = await probes.docker(settings.docker.host, settings.docker.apiVersion, signal);
   if (docker.ok) return { relay: 'docker', why: `'relay' is not set, ${skopeoWhy}, and the Docker Engine answers` };
@@ -133,7 +135,7 @@ export function createRelay(setup: RelaySetup): Relay {
       }
       const relay =
         choice.relay === 'skopeo'
-          ? createSkopeoRelay({ binary: skopeo.binary, certsDir: skopeo.certsDir, authfiles: setup.authfiles, redactor: setup.redactor, ...retryOf(setup) })
+          ? createSkopeoRelay({ binary: skopeo.binary, certsDir: skopeo.certsDir, authfiles: setup.authfiles, redactor: setup.redactor, answered: choice.probed === true, ...retryOf(setup) })
           : choice.relay === 'native'
             ? nativeRelay(setup)
             : createDockerRelay({ host: docker.host, apiVersion: docker.apiVersion, redactor: setup.redactor, logger: setup.logger, ...setup.docker, ...retryOf(setup) });

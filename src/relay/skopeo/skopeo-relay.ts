@@ -25,6 +25,8 @@ export interface SkopeoRelayOptions {
   killGraceMs?: number;
   /** The run's retry policy and registry budgets; default: the default policy, a budget of its own. */
   retry?: RelayRetry;
+  /** The binary answered `--version` already (the automatic relay choice asked it): prepare() does not start it again. */
+  answered?: boolean;
 }
 
 /**
@@ -44,8 +46,8 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
     // Several new tags of one repository: one `skopeo sync` (skopeo-batch.ts).
     batch: createSkopeoBatch({ ...opts, killGraceMs: opts.killGraceMs ?? 5_000, retry, retryTimes: Math.min(SKOPEO_RETRY_TIMES, retry.policy.attempts - 1) }),
     async prepare(signal) {
-      const r = await runProcess(opts.binary, ['--version'], { ...(signal ? { signal } : {}), timeoutMs: 30_000 });
-      if (r.spawnError !== undefined || r.exitCode !== 0) {
+      const r = opts.answered ? undefined : await runProcess(opts.binary, ['--version'], { ...(signal ? { signal } : {}), timeoutMs: 30_000 });
+      if (r && (r.spawnError !== undefined || r.exitCode !== 0)) {
         const why = r.spawnError ?? (opts.redactor.redact(r.stderr.trim()) || `exit code ${String(r.exitCode)}`);
         throw new EnvironmentError(
           `cannot execute skopeo ('${opts.binary}'): ${why}. Install skopeo (e.g. 'apt-get install skopeo') or set 'skopeo.binary' in the config.`,
