@@ -40,21 +40,30 @@ const manifestReads = (log: string) =>
       return m ? [`${m[1]} ${m[2]}`] : [];
     });
 
+/**
+ * `registry` served as Docker Hub: `registry-1.docker.io` reaches it through a CONNECT proxy,
+ * and a fake Hub API answers the tag API from its contents (`pageSize` tags a page, if given).
+ */
+async function servedAsDockerHub(dir: string, registry: TestRegistry, pageSize?: number) {
+  const hub = await startFakeDockerHub({ username: USER, password: PW, repositories: [] }, 2, {
+    ...(pageSize !== undefined && { tagPageSize: pageSize }),
+    privateTags: true,
+    tags: (ns, name) => tagsOf(registry, `${ns}/${name}`),
+  });
+  cleanups.push(() => hub.stop());
+  const proxy = await startConnectProxy({ 'registry-1.docker.io': registry.port });
+  cleanups.push(() => proxy.stop());
+  const env = { HOME: dir, DOCKER_CONFIG: `${dir}/.docker`, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost', DREGSY_DOCKERHUB_API_URL: hub.url };
+  return { hub, env };
+}
+
 test('Docker Hub source: a warm run reads digests from the tag API, HEADs only what it does not list, sees a moved tag, and falls back to HEADs when the API fails', async () => {
   const dir = await makeTempDir('dregsy-e2e-hub-tags-');
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const [src, dst] = await Promise.all([startRegistry({ tls: 'tls', auth: 'htpasswd', users: { [USER]: PW }, accessLog: true }), startRegistry()]);
   cleanups.push(async () => void (await Promise.all([src.stop(), dst.stop()])));
   await pushTags(src, 'team/app', TAGS);
-  const hub = await startFakeDockerHub({ username: USER, password: PW, repositories: [] }, 2, {
-    tagPageSize: 2,
-    privateTags: true,
-    tags: (ns, name) => tagsOf(src, `${ns}/${name}`),
-  });
-  cleanups.push(() => hub.stop());
-  const proxy = await startConnectProxy({ 'registry-1.docker.io': src.port });
-  cleanups.push(() => proxy.stop());
-  const env = { HOME: dir, DOCKER_CONFIG: `${dir}/.docker`, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost', DREGSY_DOCKERHUB_API_URL: hub.url };
+  const { hub, env } = await servedAsDockerHub(dir, src, 2);
   const file = await writeConfig(
     dir,
     `relay: skopeo
@@ -115,11 +124,7 @@ test('Docker Hub target: a warm run reads the target side from the tag API, with
   cleanups.push(async () => void (await Promise.all([src.stop(), hubReg.stop()])));
   const tags = ['a', 'b', 'c'];
   await pushTags(src, 'mirror/app', tags);
-  const hub = await startFakeDockerHub({ username: USER, password: PW, repositories: [] }, 2, { privateTags: true, tags: (ns, name) => tagsOf(hubReg, `${ns}/${name}`) });
-  cleanups.push(() => hub.stop());
-  const proxy = await startConnectProxy({ 'registry-1.docker.io': hubReg.port });
-  cleanups.push(() => proxy.stop());
-  const env = { HOME: dir, DOCKER_CONFIG: `${dir}/.docker`, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1,localhost', DREGSY_DOCKERHUB_API_URL: hub.url };
+  const { env } = await servedAsDockerHub(dir, hubReg);
   const file = await writeConfig(
     dir,
     `relay: skopeo
