@@ -86,6 +86,31 @@ test('concurrency.tasks: N runs N tasks at once', async () => {
   await h.scheduler.whenDone();
 });
 
+test('done only once every run has ended, whatever order they end in, a replaced task\'s run in flight too', async () => {
+  const h = harness({ hold: true, concurrency: 3 });
+  h.scheduler.setTasks([task('a', 0), task('b', 1), task('c', 2)]);
+  await flush();
+  let done = false;
+  void h.scheduler.whenDone().then(() => (done = true));
+  // b changes while it runs: its run goes on as a leaving task, the new b runs after it
+  h.scheduler.setTasks([task('a', 0), task('b', 1, {}, 'b2'), task('c', 2)]);
+  const finish = async (name: string) => {
+    const i = h.open.findIndex((r) => r.name === name);
+    assert.ok(i >= 0, `${name} runs`);
+    h.open.splice(i, 1)[0]!.finish();
+    await flush();
+  };
+  await finish('a');
+  assert.equal(done, false);
+  await finish('c');
+  assert.equal(done, false, 'the old b still runs');
+  await finish('b');
+  assert.deepEqual(h.names(), ['a', 'b', 'c', 'b']);
+  assert.equal(done, false, 'the new b runs');
+  await finish('b');
+  assert.equal(done, true);
+});
+
 test('one-off tasks only: done once they ran; a webhook task keeps the scheduler alive', async () => {
   const h = harness();
   h.scheduler.setTasks([task('a', 0), task('b', 1)]);

@@ -43,6 +43,8 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
   /** Said once per stretch: every run is done and dregsy keeps running for what is scheduled. */
   private idleSaid = false;
   private changes = 0;
+  /** A task found running or waiting by allQuiet(), asked first next time. */
+  private busyHint: TaskController<T, O> | undefined;
   /** Paused tasks by name: a pause holds across a reload that changes the task's definition. */
   private readonly paused = new Set<string>();
 
@@ -189,10 +191,32 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
   }
 
   private done(): boolean {
-    const all = [...this.controllers.values(), ...this.leaving];
-    if (!all.every((c) => c.quiet)) return false;
+    if (!this.allQuiet()) return false;
     if (this.stopping) return true;
-    return ![...this.controllers.values()].some((c) => keepsRunning(c.definition.timing));
+    for (const c of this.controllers.values()) if (keepsRunning(c.definition.timing)) return false;
+    return true;
+  }
+
+  /**
+   * Whether no task runs or waits. Asked at every change of every task, so a run of 1,000 tasks
+   * would walk them all thousands of times: the task last found busy is asked first, and while
+   * it still is (and is still ours), the answer is no without a walk.
+   */
+  private allQuiet(): boolean {
+    const hint = this.busyHint;
+    if (hint && !hint.quiet && (this.controllers.get(hint.name) === hint || this.leaving.has(hint))) return false;
+    for (const c of this.controllers.values()) {
+      if (c.quiet) continue;
+      this.busyHint = c;
+      return false;
+    }
+    for (const c of this.leaving) {
+      if (c.quiet) continue;
+      this.busyHint = c;
+      return false;
+    }
+    this.busyHint = undefined;
+    return true;
   }
 
   private leave(c: TaskController<T, O>): void {
@@ -213,7 +237,7 @@ export class Scheduler<T extends ScheduledTask, O extends RunOutcome> {
 
   private changed(): void {
     this.changes++;
-    const idle = !this.stopping && [...this.controllers.values(), ...this.leaving].every((c) => c.quiet) && !this.done();
+    const idle = !this.stopping && this.allQuiet() && !this.done();
     if (idle && !this.idleSaid) this.opts.logger.debug('every run is done; waiting for the next scheduled run or push event');
     this.idleSaid = idle;
     for (const w of [...this.quietWaiters]) w();
