@@ -63,12 +63,19 @@ export function recordingManifestWrites<R extends Pick<RegistryWrites, 'putManif
     }
   };
   // A proxy rather than a copy: whatever the client is made of (closures or a class), every
-  // other method and property is the client's own, called on the client.
+  // other method and property is the client's own, called on the client. Each method is bound
+  // once per run, not at every call (a warm run makes tens of thousands of them).
+  const bound = new Map<PropertyKey, { method: unknown; bound: unknown }>();
   return new Proxy(registry, {
     get(target, property) {
       if (property === 'putManifest') return putManifest;
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const known = bound.get(property);
+      if (known?.method === value) return known.bound;
+      const b = (value as (...a: unknown[]) => unknown).bind(target);
+      bound.set(property, { method: value, bound: b });
+      return b;
     },
   });
 }
