@@ -214,6 +214,7 @@ function makeRegistry(p: Parts): RegistryWithClient {
     users: p.users,
     ...(p.certsDir ? { certsDir: p.certsDir } : {}),
     dataDir: p.dataDir,
+    pid: p.child.pid,
     accessLog,
     async manifestPuts() {
       // Counts requests, whatever their status (a PUT refused with 401 and retried counts twice).

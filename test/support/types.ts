@@ -50,6 +50,8 @@ export interface TestRegistry {
    */
   certsDir?: string;
   dataDir: string;
+  /** The registry process (benchmarks read its CPU time from /proc). */
+  pid: number | undefined;
   /** Lines of the registry's access log so far ('' when accessLog is off). */
   accessLog(): Promise<string>;
   /** Number of `PUT /v2/.../manifests/...` requests seen in the access log so far (needs accessLog). */
