@@ -86,6 +86,7 @@ try {
     const alive = setInterval(() => undefined, 60_000);
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()));
     clearInterval(alive);
+    console.log('stopping the registries (removing 1,000 repositories of data takes a while)');
   }
 } finally {
   await Promise.all(regs.map((r) => r.stop()));
