@@ -2,8 +2,9 @@
 # Run:   docker run --rm -v $PWD/config.yaml:/config.yaml dregsy
 # In Kubernetes: deploy/kubernetes and docs/kubernetes.md.
 #
-# The image holds Node, skopeo and the bundle: dist/bundle (one file per entry point and per
-# lazily imported part, such as the AWS SDK; esbuild bundled every dependency into them), bin/
+# The image holds Node, skopeo and the bundle: dist/bundle (the CLI in one file, the AWS and
+# Google SDKs in files of their own loaded when used, esbuild bundled every dependency into
+# them, and V8's code cache for the CLI, made at build by the same Node the image runs), bin/
 # and package.json (for --version). No node_modules, no npm. It runs as a numeric non-root user,
 # so Kubernetes' runAsNonRoot can verify it, and writes only to $TMPDIR (a read-only root
 # filesystem works with an emptyDir there). test/deploy/container-image.test.ts runs the bundle
@@ -17,7 +18,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/bundle.mjs ./scripts/
 COPY src ./src
-# Type-check, then bundle; source maps stay behind (Node reads them only with --enable-source-maps).
+COPY bin ./bin
+# Type-check, then bundle (which runs bin/dregsy once for the code cache); source maps stay
+# behind (Node reads them only with --enable-source-maps).
 RUN npx tsc -p tsconfig.build.json --noEmit && node scripts/bundle.mjs && rm -f dist/bundle/*.map
 
 FROM node:22-bookworm-slim AS node

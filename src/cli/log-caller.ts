@@ -9,7 +9,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileMapLoader, type MapLoader } from './stack-trace.js';
 
-/** `    at fn (file:///x/dregsy.mjs:1:234)` or `    at file:///x/dregsy.mjs:1:234` */
+/** `    at fn (/x/dregsy.cjs:1:234)`, `    at /x/dregsy.cjs:1:234`, or the same with a file:// URL */
 const FRAME = /^\s*at (?:async )?(?:(.*?) \()?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
 /** A named function, method or function-valued binding whose body a `{` opens (TypeScript). */

@@ -11,7 +11,7 @@ import { SourceMap } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `    at fn (file:///x/dregsy.mjs:1:234)` or `    at file:///x/dregsy.mjs:1:234` */
+/** `    at fn (/x/dregsy.cjs:1:234)`, `    at /x/dregsy.cjs:1:234`, or the same with a file:// URL */
 const FRAME = /^(\s*at (?:async )?)(?:(.*?) \()?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
 export type MapLoader = (file: string) => SourceMap | undefined;

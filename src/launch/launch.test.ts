@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { makeTempDir } from '../../test/support/index.js';
+import { BUILT_CACHE_DIR } from './launch.js';
+
+const run = promisify(execFile);
+const launch = fileURLToPath(new URL('./launch.ts', import.meta.url));
+
+/** A CommonJS bundle as esbuild writes one: it requires a built-in, exports, and can throw. */
+const BUNDLE = `var path = require('node:path');
+exports.where = path.basename(__filename) + ' in ' + path.basename(__dirname);
+exports.fail = function () {
+  throw new Error('from line 4');
+};
+`;
+
+let root: string;
+before(async () => {
+  root = await makeTempDir('dregsy-launch-test-');
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** loadBundle in a process of its own (the cache is written when that process exits). */
+async function load(bundle: string, env: Record<string, string>, v8Flags: string[] = []): Promise<{ cache: string; where: string; trace: string }> {
+  const script = `import { loadBundle } from ${JSON.stringify(launch)};
+    const { exports, cache } = loadBundle(${JSON.stringify(bundle)});
+    let trace = '';
+    try { exports.fail(); } catch (e) { trace = e.stack.split('\\n')[1]; }
+    console.log(JSON.stringify({ cache, where: exports.where, trace }));`;
+  const { stdout } = await run(process.execPath, [...v8Flags, '--import', 'tsx', '--input-type=module', '-e', script], { env: { PATH: process.env.PATH, ...env } });
+  return JSON.parse(stdout) as { cache: string; where: string; trace: string };
+}
+
+test('the first run writes the cache as it exits, the next compiles with it; lines stay those of the file', async () => {
+  const dir = join(root, 'one');
+  await mkdir(dir);
+  const bundle = join(dir, 'bundle.cjs');
+  await writeFile(bundle, BUNDLE);
+  const env = { TMPDIR: root };
+  const first = await load(bundle, env);
+  assert.equal(first.cache, 'writes');
+  assert.equal(first.where, 'bundle.cjs in one');
+  assert.match(first.trace, new RegExp(`${bundle.replace(/[/.]/g, '\\$&')}:4:9\\)?$`), first.trace);
+  const written = await readdir(join(root, `dregsy-code-cache-${process.getuid?.()}`));
+  assert.equal(written.length, 1);
+  const second = await load(bundle, env);
+  assert.deepEqual(second, { ...first, cache: 'written' });
+  // another bundle (here: one more line) does not take that cache, and writes its own in its place
+  await writeFile(bundle, `${BUNDLE}exports.more = 1;\n`);
+  assert.equal((await load(bundle, env)).cache, 'writes');
+  const after = await readdir(join(root, `dregsy-code-cache-${process.getuid?.()}`));
+  assert.equal(after.length, 1);
+  assert.notDeepEqual(after, written);
+});
+
+test("the build's cache beside the bundle is used, and nothing is written then", async () => {
+  const dir = join(root, 'built');
+  await mkdir(dir);
+  const bundle = join(dir, 'bundle.cjs');
+  await writeFile(bundle, BUNDLE);
+  // as scripts/bundle.mjs makes it: a run whose own cache folder is the build's
+  assert.equal((await load(bundle, { DREGSY_CODE_CACHE: join(dir, BUILT_CACHE_DIR) })).cache, 'writes');
+  const tmp = join(root, 'tmp-built');
+  await mkdir(tmp);
+  assert.equal((await load(bundle, { TMPDIR: tmp })).cache, 'built');
+  assert.deepEqual((await readdir(tmp)).filter((n) => n.startsWith('dregsy')), [], 'no cache of its own');
+});
+
+test('DREGSY_CODE_CACHE=off: no cache read or written; a cache V8 refuses is replaced', async () => {
+  const dir = join(root, 'off');
+  await mkdir(dir);
+  const bundle = join(dir, 'bundle.cjs');
+  await writeFile(bundle, BUNDLE);
+  const own = join(root, 'own-off');
+  assert.equal((await load(bundle, { DREGSY_CODE_CACHE: own })).cache, 'writes');
+  assert.equal((await load(bundle, { DREGSY_CODE_CACHE: 'off' })).cache, 'none');
+  assert.equal((await load(bundle, { DREGSY_CODE_CACHE: own })).cache, 'written');
+  // other V8 flags: V8 refuses the cache, which is compiled without and written anew
+  assert.equal((await load(bundle, { DREGSY_CODE_CACHE: own }, ['--max-lazy'])).cache, 'writes');
+  assert.equal((await load(bundle, { DREGSY_CODE_CACHE: own }, ['--max-lazy'])).cache, 'written');
+});
