@@ -1,7 +1,8 @@
 /**
  * Part of the composition root: builds the runtime task runs use (registry client, Docker Hub
  * client, listers, credentials, authfiles, relay, limits) from one config's global settings,
- * and prepares the relay. The service asks for a new one when a reload changes those settings.
+ * and starts preparing the relay. The service asks for a new one when a reload changes those
+ * settings.
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import pLimit from 'p-limit';
@@ -80,17 +81,21 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     offExit?.();
     credentialSources.close();
   };
-  // Docker rewrites manifests but keeps the image config: compare what survives the relay a
-  // sync would use (check decides it as sync does, by probing, and prepares nothing).
+  // The relay starts (skopeo --version, the Docker Engine's ping) beside the first runs, which
+  // list tags and read the source before they need it: a run waits for it before it compares or
+  // copies an image (TaskRunDeps.relayReady), and the service ends with its error if it cannot
+  // start. What is compared depends on it: Docker rewrites manifests but keeps the image config,
+  // so compare what survives the relay a sync would use (check decides it as sync does, by
+  // probing, and prepares nothing).
   let compareAs: RelayType | undefined;
-  try {
-    if (!checkOnly) await untilAborted(relay.prepare(ctx.stop), ctx.stop);
-    compareAs = checkOnly ? await untilAborted(relayForCheckLogged(settings, logger, ctx.stop), ctx.stop) : relay.name;
-  } catch (e) {
-    await dispose();
-    throw e;
-  }
-  const deps: TaskRunDeps = {
+  const ready = checkOnly
+    ? untilAborted(relayForCheckLogged(settings, logger, ctx.stop), ctx.stop).then((relay) => void (compareAs = relay))
+    : untilAborted(relay.prepare(ctx.stop), ctx.stop).then(() => void (compareAs = relay.name as RelayType));
+  ready.catch(() => undefined); // the service takes it from Runtime.ready
+  /** `compare` read when used: the relay, which decides it, may still be starting when a run begins. */
+  const comparing = (d: TaskRunDeps): TaskRunDeps =>
+    Object.defineProperty(d, 'compare', { get: () => (compareAs === 'docker' ? 'config' : 'manifest'), enumerable: true, configurable: true });
+  const deps: TaskRunDeps = comparing({
     registry,
     relay: checkOnly ? undefined : relay,
     logger,
@@ -101,19 +106,21 @@ export async function buildRuntime(config: ServiceConfig, ctx: RuntimeContext): 
     mode: ctx.mode,
     force: ctx.force,
     hostPlatform: detectHostPlatform(),
-    compare: compareAs === 'docker' ? 'config' : 'manifest',
+    relayReady: ready,
+    compare: 'manifest', // see comparing
     onProgress: ctx.onProgress,
     listRepositories: (t, endpoint, signal, whole) => repoLister.list(t.source.lister, endpoint, signal, t.source.registry, whole),
     script: { baseDir: dirname(resolvePath(ctx.configFile)), baseEnv: env.hookEnv },
     credentialSources,
     dockerHub: hub,
     ensureTargetRepo: (t, location, target, repo, signal) => credentialSources.ensureTargetRepo(t.name, location, target, repo, signal),
-  };
+  });
   const writes = ctx.writes;
   // Each run's writes are registered under its task's name (for the log that ignores their echo).
+  // A spread copies `compare` as it is then: it is made a getter again (see relayReady).
   const depsOf = (task: string): TaskRunDeps =>
-    writes && deps.relay ? { ...deps, relay: recordingRelay(deps.relay, writes, task), registry: recordingManifestWrites(deps.registry, writes, task) } : deps;
-  return { run: (task, scope, signals) => runTask(task, scope, depsOf(task.name), signals), dispose, registryHealth: health };
+    writes && deps.relay ? comparing({ ...deps, relay: recordingRelay(deps.relay, writes, task), registry: recordingManifestWrites(deps.registry, writes, task) }) : deps;
+  return { run: (task, scope, signals) => runTask(task, scope, depsOf(task.name), signals), dispose, registryHealth: health, ready };
 }
 
 /** The relay `check` compares for, said in the log: the choice a sync would make. */

@@ -16,6 +16,11 @@ export interface Runtime {
   dispose(): Promise<void>;
   /** Requests, retries and slowdowns per registry (registry/health.ts), for metrics. */
   registryHealth?: RegistryHealth;
+  /**
+   * Settles when the relay has started (skopeo answered, the Docker Engine is up), which goes on
+   * beside the first runs' reading; rejects with the reason it cannot. Undefined: nothing to wait for.
+   */
+  ready?: Promise<void>;
 }
 
 interface Held {

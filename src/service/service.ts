@@ -71,8 +71,9 @@ export interface ServiceOptions {
   /** Reads and checks the config file (throws ConfigError with every problem). */
   load(): Promise<ServiceConfig>;
   /**
-   * Builds and prepares a runtime for a config's global settings (throws EnvironmentError);
-   * its runs tell `writes` of every tag they push, before pushing it.
+   * Builds a runtime for a config's global settings; its relay may still be starting
+   * (Runtime.ready, rejecting with an EnvironmentError when it cannot). Its runs tell `writes`
+   * of every tag they push, before pushing it.
    */
   buildRuntime(config: ServiceConfig, writes: WriteRecorder): Promise<Runtime>;
   /** The listener around this service; not used in check mode. */
@@ -117,6 +118,8 @@ export class Service implements PushSink, ServiceControl {
   private runtimeKey: string | undefined;
   /** What runs pushed lately (across runtimes and reloads), so that their echoes start no run. */
   private readonly intake: PushIntake;
+  /** The relay of the runtime in use has started (readiness says so until then). */
+  private relayStarted = false;
 
   constructor(private readonly opts: ServiceOptions) {
     this.startedAt = new Date(opts.clock.now()).toISOString();
@@ -153,11 +156,18 @@ export class Service implements PushSink, ServiceControl {
         await this.listener.apply(listenerSettings(config));
       }
       await this.ensureRuntime(config);
-      this.adopt(config);
+      // A daemon (a periodic task, or listening) takes up its tasks once the relay has started,
+      // its probes saying so meanwhile; a one-off run lets them list and read while it starts.
+      const relay = this.runtimes.runtime?.ready ?? Promise.resolve();
+      if (isLongRunning(config) || this.listener?.address() !== undefined) await relay;
+      // A signal that came while the config was read (a synchronous piece of work) is handled
+      // in the event loop's next turn: take it before any task starts.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!this.scheduler.stopping) this.adopt(config);
       const queued = this.starting.queued;
       this.starting = undefined;
       for (const act of queued) act();
-      await this.scheduler.whenDone();
+      await this.untilDoneOrRelayFails(relay);
       if (!this.scheduler.stopping) this.scheduler.shutdown('all done');
       await this.scheduler.settled();
       await this.reloading;
@@ -174,6 +184,25 @@ export class Service implements PushSink, ServiceControl {
     this.scheduler.shutdown(reason);
   }
 
+  /**
+   * Until every run has ended. A relay that cannot start, or whose start a stop ended, ends
+   * dregsy with that error, as when it was awaited before the runs: they had read, not copied
+   * (run-task.ts waits for the relay before it compares or copies an image).
+   */
+  private async untilDoneOrRelayFails(relay: Promise<void>): Promise<void> {
+    const failed = relay.then(
+      () => undefined,
+      (e: unknown) => ({ error: e }),
+    );
+    const failedFirst = failed.then((f) => f ?? new Promise<never>(() => undefined));
+    const first = await Promise.race([this.scheduler.whenDone().then(() => 'done' as const), failedFirst]);
+    const failure = first === 'done' ? await failed : first;
+    if (!failure) return;
+    if (!this.scheduler.stopping) this.scheduler.shutdown('the relay cannot start');
+    await this.scheduler.settled();
+    throw failure.error;
+  }
+
   /** Loads the config again and switches to it if it is good; keeps the current one if not. */
   reload(why: string): Promise<boolean> {
     const next = this.reloading.then(() => this.doReload(why));
@@ -184,7 +213,7 @@ export class Service implements PushSink, ServiceControl {
   readiness(): Readiness {
     const reasons: string[] = [];
     if (!this.config) reasons.push(this.configStatus ? 'no config in force' : 'loading the config and preparing the relay');
-    else if (this.config.tasks.length > 0 && this.runtimeKey === undefined) reasons.push('the relay is not prepared');
+    else if (this.config.tasks.length > 0 && (this.runtimeKey === undefined || !this.relayStarted)) reasons.push('the relay is not prepared');
     if (this.scheduler.stopping) reasons.push('shutting down');
     return { ready: reasons.length === 0, reasons };
   }
@@ -299,7 +328,10 @@ export class Service implements PushSink, ServiceControl {
     }
     let runtime: Runtime | undefined;
     try {
-      if (next.tasks.length > 0 && next.runtimeKey !== this.runtimeKey) runtime = await this.opts.buildRuntime(next, this.intake.writes);
+      if (next.tasks.length > 0 && next.runtimeKey !== this.runtimeKey) {
+        runtime = await this.opts.buildRuntime(next, this.intake.writes);
+        await runtime.ready; // the new relay must start before the one in use is let go
+      }
       if (this.listener) await this.listener.apply(listenerSettings(next));
     } catch (e) {
       await runtime?.dispose().catch(() => undefined);
@@ -312,6 +344,7 @@ export class Service implements PushSink, ServiceControl {
     if (runtime) {
       this.runtimes.swap(runtime);
       this.runtimeKey = next.runtimeKey;
+      this.relayStarted = true;
     }
     this.warnAbout(next);
     this.adopt(next);
@@ -322,8 +355,13 @@ export class Service implements PushSink, ServiceControl {
   /** The relay is prepared only once there is a task to run (a config of none needs no skopeo). */
   private async ensureRuntime(config: ServiceConfig): Promise<void> {
     if (config.tasks.length === 0) return;
-    this.runtimes.swap(await this.opts.buildRuntime(config, this.intake.writes));
+    const runtime = await this.opts.buildRuntime(config, this.intake.writes);
+    this.runtimes.swap(runtime);
     this.runtimeKey = config.runtimeKey;
+    void (runtime.ready ?? Promise.resolve()).then(
+      () => void (this.relayStarted = true),
+      () => undefined, // run() reports it
+    );
   }
 
   /** Makes `config` the one in force: tasks, concurrency, watch. */

@@ -65,8 +65,10 @@ export interface TaskRunDeps {
   force: boolean;
   /** The platform skopeo picks when a mapping names none. */
   hostPlatform: PlatformSpec;
-  /** What an unchanged image has in common with its copy (see CheckInput.compare). */
+  /** What an unchanged image has in common with its copy (see CheckInput.compare); read once relayReady settled. */
   compare: 'manifest' | 'config';
+  /** Settles when the relay has started (it starts beside the listing); rejected: the run ends there, the service reports why. */
+  relayReady?: Promise<void> | undefined;
   /** Told whenever the counts change (for live progress). */
   onProgress?: (task: string, counts: RunCounts) => void;
   /**
@@ -173,6 +175,8 @@ export async function runTask(task: ResolvedTask, scope: RunScope, deps: TaskRun
   for (const t of targets) t.selected = jobs.length;
   selected = jobs.length * targets.length;
   progress();
+  // The relay may still be starting: images are compared and copied once it has.
+  if (deps.relayReady && !(await deps.relayReady.then(() => true, () => false))) return finish();
 
   // One referrer step per target: each copies what refers to an image into its own registry.
   const now = deps.now ?? (() => new Date());

@@ -72,7 +72,9 @@ async function stopWhen(args: string[], env: Record<string, string>, ready: (std
 
 const mappings = `[{ from: team/app, to: mirror/app, tags: ['1.0'] }]`;
 
-test('SIGTERM while a large config is read: exit 1 at once, said, and nothing started', async () => {
+// The signal may come only once the read is done (it is mostly synchronous work): then while the
+// relay starts, beside which a one-off run's tasks begin to list; no image is compared or copied.
+test('SIGTERM while a large config is read: exit 1 at once, said, and no image handled', async () => {
   const tmp = await makeTempDir('dregsy-e2e-tmp-');
   const tasks = Array.from({ length: 1200 }, (_, i) =>
     [`  - name: t${i}`, `    source: { registry: ${source.host}, skip-tls-verify: true }`, `    target: { registry: ${target.host}, skip-tls-verify: true, auth: ${authOf('pusher', TARGET_PW)} }`, `    mappings: [{ from: team/app${i}, to: p/app${i}, tags: ['1.0', 'semver: >=1.0.0'] }]`].join('\n'),
@@ -82,7 +84,7 @@ test('SIGTERM while a large config is read: exit 1 at once, said, and nothing st
   assert.equal(result.code, 1, result.stdout + result.stderr);
   assert.match(result.stdout, /shutting down \(SIGTERM\)/);
   assert.match(result.stderr, /^dregsy: stopped by SIGTERM before the tasks ran\n$/);
-  assert.doesNotMatch(result.stdout, /task run started/);
+  assert.doesNotMatch(result.stdout, /(checked|copied|skipped)=[1-9]/);
   assert.ok(afterSignal < 20_000, `ended ${afterSignal} ms after SIGTERM`);
   assert.deepEqual(await authFolders(tmp), []);
   await rm(tmp, { recursive: true, force: true });

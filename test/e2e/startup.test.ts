@@ -5,16 +5,18 @@
  * that listens nowhere must run none of the listener (status API and page, webhooks), the
  * metrics (prom-client) or `dregsy import`, and load neither the AWS nor the Google SDK: they
  * are loaded on first use (src/cli/lazy-serving.ts, import-command.ts, scripts/bundle.mjs).
- * The same measure shows that a run with `--listen` does run them.
+ * The same measure shows that a run with `--listen` does run them. And the relay starts beside
+ * the first reads: a one-off sync asks the source for its tags while `skopeo --version` has
+ * not yet answered.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WRAPPER_HEAD } from '../../src/launch/launch.js';
-import { makeTempDir, pushTags, startRegistry, type TestRegistry } from '../support/index.js';
+import { listTags, makeTempDir, pushTags, startFaultProxy, startRegistry, type TestRegistry } from '../support/index.js';
 import { repoRoot, runDregsy, waitForOutput, writeConfig } from './dregsy-cli.js';
 
 let dir: string;
@@ -114,4 +116,44 @@ test('with --listen the same measure sees the listener and the metrics run', { t
   assert.ok(ran.has('src/server/listener.ts'));
   assert.ok(ran.has('src/metrics/metrics.ts'));
   assert.ok([...ran].some((f) => f.startsWith('node_modules/prom-client/')));
+});
+
+test('a one-off sync lists the source while skopeo --version has not answered yet, and copies once it has', { timeout: 120_000 }, async () => {
+  // skopeo as given, but its --version waits for a file
+  const skopeo = join(dir, 'held-skopeo');
+  await writeFile(skopeo, `#!/bin/sh\nif [ "$1" = --version ]; then while [ ! -e '${dir}/answer' ]; do sleep 0.05; done; fi\nexec skopeo "$@"\n`);
+  await chmod(skopeo, 0o755);
+  const front = await startFaultProxy({ upstreamPort: source.port });
+  try {
+    const file = await writeConfig(
+      dir,
+      `relay: skopeo
+skopeo: { binary: ${skopeo} }
+tasks:
+  - name: held
+    source: { registry: ${front.host}, skip-tls-verify: true }
+    target: { registry: ${target.host}, skip-tls-verify: true }
+    mappings: [{ from: team/app, to: held/app }]
+`,
+      'held.yaml',
+    );
+    let listedWhileHeld = false;
+    const r = await runDregsy([`-config=${file}`], {
+      onSpawn: async () => {
+        const deadline = Date.now() + 60_000;
+        while (!front.requests.some((q) => q.path.endsWith('/tags/list'))) {
+          if (Date.now() > deadline) throw new Error('no tag list request while skopeo --version was held');
+          await new Promise((ok) => setTimeout(ok, 50));
+        }
+        listedWhileHeld = true;
+        await writeFile(join(dir, 'answer'), '');
+      },
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(listedWhileHeld);
+    assert.deepEqual((await listTags(target, 'held/app')).sort(), ['1.0', '1.1']);
+  } finally {
+    await writeFile(join(dir, 'answer'), '');
+    await front.stop();
+  }
 });
