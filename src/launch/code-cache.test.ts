@@ -23,9 +23,9 @@ test('where: DREGSY_CODE_CACHE, off, or a folder of this user in TMPDIR', () => 
 });
 
 test('the key follows the bundle text (and this Node)', () => {
-  assert.equal(cacheKey('a'), cacheKey('a'));
-  assert.notEqual(cacheKey('a'), cacheKey('b'));
-  assert.match(cacheKey('a'), /^[0-9a-f]{32}$/);
+  assert.equal(cacheKey(Buffer.from('a')), cacheKey(Buffer.from('a')));
+  assert.notEqual(cacheKey(Buffer.from('a')), cacheKey(Buffer.from('b')));
+  assert.match(cacheKey(Buffer.from('a')), /^[0-9a-f]{32}$/);
 });
 
 test('written whole, read back; the folder is made private', async () => {

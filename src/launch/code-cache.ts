@@ -50,9 +50,9 @@ export function codeCacheDir(s: CodeCacheSetting): string | undefined {
   return s.uid === undefined ? undefined : join(s.tmpdir, `dregsy-code-cache-${s.uid}`);
 }
 
-/** The name of the cache for `source` under this Node: a hash of both. */
-export function cacheKey(source: string): string {
-  return createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
+/** The name of the cache for the bundle's bytes under this Node: a hash of both. */
+export function cacheKey(bundle: Uint8Array): string {
+  return createHash('sha256').update(bundle).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
 }
 
 /**

@@ -17,7 +17,10 @@ exports.where = path.basename(__filename) + ' in ' + path.basename(__dirname);
 exports.fail = function () {
   throw new Error('from line 4');
 };
+exports.word = 'h\u00e9llo';
 `;
+/** The same, with a character beyond ASCII in it as such (esbuild escapes them; a bundle need not). */
+const UTF8_BUNDLE = `${BUNDLE}exports.word = 'héllo';\n`;
 
 let root: string;
 before(async () => {
@@ -28,14 +31,14 @@ after(async () => {
 });
 
 /** loadBundle in a process of its own (the cache is written when that process exits). */
-async function load(bundle: string, env: Record<string, string>, v8Flags: string[] = []): Promise<{ cache: string; where: string; trace: string }> {
+async function load(bundle: string, env: Record<string, string>, v8Flags: string[] = []): Promise<{ cache: string; where: string; trace: string; word: string }> {
   const script = `import { loadBundle } from ${JSON.stringify(launch)};
     const { exports, cache } = loadBundle(${JSON.stringify(bundle)});
     let trace = '';
     try { exports.fail(); } catch (e) { trace = e.stack.split('\\n')[1]; }
-    console.log(JSON.stringify({ cache, where: exports.where, trace }));`;
+    console.log(JSON.stringify({ cache, where: exports.where, trace, word: exports.word }));`;
   const { stdout } = await run(process.execPath, [...v8Flags, '--import', 'tsx', '--input-type=module', '-e', script], { env: { PATH: process.env.PATH, ...env } });
-  return JSON.parse(stdout) as { cache: string; where: string; trace: string };
+  return JSON.parse(stdout) as { cache: string; where: string; trace: string; word: string };
 }
 
 test('the first run writes the cache as it exits, the next compiles with it; lines stay those of the file', async () => {
@@ -47,6 +50,7 @@ test('the first run writes the cache as it exits, the next compiles with it; lin
   const first = await load(bundle, env);
   assert.equal(first.cache, 'writes');
   assert.equal(first.where, 'bundle.cjs in one');
+  assert.equal(first.word, 'h\u00e9llo');
   assert.match(first.trace, new RegExp(`${bundle.replace(/[/.]/g, '\\$&')}:4:9\\)?$`), first.trace);
   const written = await readdir(join(root, `dregsy-code-cache-${process.getuid?.()}`));
   assert.equal(written.length, 1);
@@ -58,6 +62,9 @@ test('the first run writes the cache as it exits, the next compiles with it; lin
   const after = await readdir(join(root, `dregsy-code-cache-${process.getuid?.()}`));
   assert.equal(after.length, 1);
   assert.notDeepEqual(after, written);
+  // a bundle with UTF-8 in it is read as UTF-8
+  await writeFile(bundle, UTF8_BUNDLE);
+  assert.equal((await load(bundle, env)).word, 'h\u00e9llo');
 });
 
 test("the build's cache beside the bundle is used, and nothing is written then", async () => {

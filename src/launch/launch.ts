@@ -10,6 +10,7 @@
  * or after half a minute, whichever comes first, so it holds what a run compiled (its start, a
  * sync), not only the top level.
  */
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -34,12 +35,14 @@ export interface Loaded {
 
 /** Loads and runs the CommonJS bundle at `file` (an absolute path); returns its exports. */
 export function loadBundle(file: string, env: Record<string, string | undefined> = process.env): Loaded {
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
+  // esbuild writes ASCII (non-ASCII characters escaped): read as such, it needs no UTF-8 decoding
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const uid = process.getuid?.();
   const dir = codeCacheDir({ env, tmpdir: tmpdir(), uid });
-  const key = cacheKey(source);
-  const own = dir === undefined ? undefined : openCodeCache(dir, key, { uid, writable: true });
-  const built = dir === undefined ? undefined : openCodeCache(join(dirname(file), BUILT_CACHE_DIR), key, { uid, writable: false });
+  const key = dir === undefined ? undefined : cacheKey(bytes);
+  const own = dir === undefined || key === undefined ? undefined : openCodeCache(dir, key, { uid, writable: true });
+  const built = key === undefined ? undefined : openCodeCache(join(dirname(file), BUILT_CACHE_DIR), key, { uid, writable: false });
   let from: 'built' | 'written' | undefined;
   let cachedData = own?.read();
   if (cachedData) from = 'written';
