@@ -13,7 +13,7 @@
 //   once, readable by all (a container's user is not the one who built it).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmod, readdir, rm } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 const outdir = 'dist/bundle';
@@ -42,12 +42,32 @@ const cjs = {
   banner: { js: "var __dregsyUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * undici's HTTP/1 and HTTP/2 clients come together, and the HTTP/2 one loads node:http2 as it
+ * is loaded: ~7 ms of every start (a tenth of the start-up goal), though only a connection that
+ * negotiates h2 uses it, and dregsy never offers h2 (undici's `allowH2` is off). So the HTTP/2
+ * client is required where it is used. Exactly this line is replaced; another undici version
+ * without it stops the build, to be looked at again.
+ */
+const UNDICI_H2 = "const connectH2 = require('./client-h2.js')";
+const lazyUndiciH2 = {
+  name: 'lazy-undici-h2',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]undici[/\\]lib[/\\]dispatcher[/\\]client\.js$/ }, async (a) => {
+      const text = await readFile(a.path, 'utf8');
+      if (!text.includes(UNDICI_H2)) throw new Error(`${a.path}: '${UNDICI_H2}' not found; see scripts/bundle.mjs`);
+      return { contents: text.replace(UNDICI_H2, "let h2; const connectH2 = (...args) => (h2 ??= require('./client-h2.js'))(...args)"), loader: 'js' };
+    });
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 await build({
   ...cjs,
   entryPoints: { dregsy: 'src/cli/main.ts' },
   outdir,
   plugins: [
+    lazyUndiciH2,
     {
       name: 'apart',
       setup(b) {

@@ -5,7 +5,7 @@
  * that listens nowhere must run none of the listener (status API and page, webhooks), the
  * metrics (prom-client) or `dregsy import`, and load neither the AWS nor the Google SDK: they
  * are loaded on first use (src/cli/lazy-serving.ts, import-command.ts, scripts/bundle.mjs).
- * The same measure shows that a run with `--listen` does run them. And the relay starts beside
+ * The same measure shows that a run with `--listen` does run them. Nor does it load node:http2. And the relay starts beside
  * the first reads: a one-off sync asks the source for its tags while `skopeo --version` has
  * not yet answered.
  */
@@ -81,9 +81,17 @@ test('a plain one-off sync runs no listener, metrics or import code, and loads n
 `,
     'plain.yaml',
   );
-  const r = await runDregsy([`-config=${file}`], { env: { NODE_V8_COVERAGE: coverage } });
+  // Node's own list of the built-in modules it loaded, as the process exits
+  const builtins = join(dir, 'builtins.json');
+  const preload = join(dir, 'builtins.cjs');
+  await writeFile(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(builtins)}, JSON.stringify(process.moduleLoadList)));\n`);
+  const r = await runDregsy([`-config=${file}`], { env: { NODE_V8_COVERAGE: coverage, NODE_OPTIONS: `--require=${preload}` } });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /task run finished.*copied=2/);
+  // undici's HTTP/2 client is loaded where an h2 connection needs it, which dregsy never asks for (scripts/bundle.mjs)
+  const loaded = JSON.parse(await readFile(builtins, 'utf8')) as string[];
+  assert.ok(loaded.includes('NativeModule tls'), 'the list is the real one');
+  assert.ok(!loaded.includes('NativeModule http2'), 'node:http2 not loaded');
   const { scripts, ran } = await whatRan(coverage);
   // the measure sees what a sync runs
   for (const must of ['src/config/load.ts', 'src/sync/run-task.ts', 'src/exec/exec.ts', 'node_modules/undici/lib/dispatcher/agent.js']) assert.ok(ran.has(must), `${must} ran`);
