@@ -23,6 +23,21 @@ export interface Runtime {
   ready?: Promise<void>;
 }
 
+/**
+ * Whether the relay failed to start: it starts beside a one-off run's first reads, so which comes
+ * first is open. The failure as soon as there is one; when `done` (every run ended) comes first,
+ * once the relay's start has settled. Undefined: it started.
+ */
+export async function relayFailure(done: Promise<void>, ready: Promise<void>): Promise<{ error: unknown } | undefined> {
+  const failed = ready.then(
+    () => undefined,
+    (e: unknown) => ({ error: e }),
+  );
+  const failedFirst = failed.then((f) => f ?? new Promise<never>(() => undefined));
+  const first = await Promise.race([done.then(() => 'done' as const), failedFirst]);
+  return first === 'done' ? failed : first;
+}
+
 interface Held {
   runtime: Runtime;
   users: number;

@@ -22,7 +22,7 @@ import { PushIntake } from './push-intake.js';
 import { routePush } from './push-routing.js';
 import type { RegistryCounters } from '../registry/health.js';
 import type { ServiceObserver } from './observer.js';
-import { RuntimeHolder, type Runtime } from './runtime.js';
+import { relayFailure, RuntimeHolder, type Runtime } from './runtime.js';
 import { isLongRunning, type ApiSettings, type ServiceConfig } from './service-config.js';
 import type { ConfigStatus, Readiness, RunSummary, ServiceControl, ServiceStatus, TaskDetails } from './status.js';
 
@@ -190,13 +190,7 @@ export class Service implements PushSink, ServiceControl {
    * (run-task.ts waits for the relay before it compares or copies an image).
    */
   private async untilDoneOrRelayFails(relay: Promise<void>): Promise<void> {
-    const failed = relay.then(
-      () => undefined,
-      (e: unknown) => ({ error: e }),
-    );
-    const failedFirst = failed.then((f) => f ?? new Promise<never>(() => undefined));
-    const first = await Promise.race([this.scheduler.whenDone().then(() => 'done' as const), failedFirst]);
-    const failure = first === 'done' ? await failed : first;
+    const failure = await relayFailure(this.scheduler.whenDone(), relay);
     if (!failure) return;
     if (!this.scheduler.stopping) this.scheduler.shutdown('the relay cannot start');
     await this.scheduler.settled();
