@@ -5,7 +5,7 @@
  * Talks only to 127.0.0.1.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyBench } from './bench/copy.js';
@@ -34,8 +34,18 @@ function kept(page: string, name: string): string | undefined {
   return a >= 0 && b > a ? page.slice(a, b + end(name).length) : undefined;
 }
 
-function block(s: BenchSection, body: string, date: string): string {
-  return `${begin(s.name)}\n## ${s.title}\n\nMeasured on ${date}.\n\n${body.trim()}\n${end(s.name)}`;
+/** The machine's load average over the last minute, as /proc/loadavg gives it. */
+function loadNow(): string {
+  return loadavg()[0]!.toFixed(1);
+}
+
+/**
+ * The section's block. The load average before and after it says how much of the machine's cores
+ * other work took meanwhile: wall times on a shared machine depend on it, CPU time and memory do not.
+ */
+function block(s: BenchSection, body: string, date: string, load: { before: string; after: string }): string {
+  const header = `Measured on ${date}, at a load average of ${load.before} when the section started and ${load.after} when it ended.`;
+  return `${begin(s.name)}\n## ${s.title}\n\n${header}\n\n${body.trim()}\n${end(s.name)}`;
 }
 
 async function main(): Promise<number> {
@@ -55,10 +65,11 @@ async function main(): Promise<number> {
       if (k) blocks.push(k);
       continue;
     }
-    console.log(`bench: ${s.name}: ${s.title}`);
+    const before = loadNow();
+    console.log(`bench: ${s.name}: ${s.title} (load average ${before})`);
     const r = await s.run();
     failed ||= r.failed;
-    blocks.push(block(s, r.markdown, date));
+    blocks.push(block(s, r.markdown, date, { before, after: loadNow() }));
   }
   const page = `# Performance
 
