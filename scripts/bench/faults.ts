@@ -19,6 +19,16 @@ const RATE = 0.2;
 const RELAYS = ['skopeo', 'native'] as const;
 const SIDES = ['none', 'source', 'target'] as const;
 type Side = (typeof SIDES)[number];
+/**
+ * BENCH_FAULTS_SEED: one seed for both proxies (the same figures come back with the same seed;
+ * other seeds show whether 50 of 50 is robust or luck). Default: 7 at the source, 11 at the target.
+ * BENCH_FAULTS_CASES: only these rows, e.g. `skopeo:target,native:source` (a partial table).
+ * BENCH_FAULTS_LOG: a folder that keeps each run's output; BENCH_FAULTS_LOG_LEVEL: its level.
+ */
+const SEED = process.env.BENCH_FAULTS_SEED ? Number(process.env.BENCH_FAULTS_SEED) : undefined;
+const CASES = process.env.BENCH_FAULTS_CASES?.split(',').map((s) => s.trim()).filter(Boolean);
+const LOG_DIR = process.env.BENCH_FAULTS_LOG;
+const LOG_LEVEL = process.env.BENCH_FAULTS_LOG_LEVEL ?? 'warn';
 
 interface Outcome {
   ms: number;
@@ -32,7 +42,7 @@ interface Outcome {
 function runDregsy(config: string): Promise<{ code: number; ms: number; out: string }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(root, 'bin/dregsy'), `-config=${config}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, [join(root, 'bin/dregsy'), `-config=${config}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -44,8 +54,8 @@ function runDregsy(config: string): Promise<{ code: number; ms: number; out: str
 /** One run into a fresh target registry, the faulty side behind a proxy failing 20 %. */
 async function measure(dir: string, source: TestRegistry, pushed: Record<string, PushedImage>, relay: string, side: Side): Promise<Outcome> {
   const target = await startRegistry();
-  const sourceProxy = await startFaultProxy({ upstreamPort: source.port, seed: 7, rate: side === 'source' ? RATE : 0 });
-  const targetProxy = await startFaultProxy({ upstreamPort: target.port, seed: 11, rate: side === 'target' ? RATE : 0 });
+  const sourceProxy = await startFaultProxy({ upstreamPort: source.port, seed: SEED ?? 7, rate: side === 'source' ? RATE : 0 });
+  const targetProxy = await startFaultProxy({ upstreamPort: target.port, seed: SEED ?? 11, rate: side === 'target' ? RATE : 0 });
   try {
     const config = join(dir, `${relay}-${side}.yaml`);
     await writeFile(
@@ -60,6 +70,7 @@ tasks:
 `,
     );
     const r = await runDregsy(config);
+    if (LOG_DIR) await writeFile(join(LOG_DIR, `${relay}-${side}-seed${SEED ?? 'default'}.log`), r.out);
     let delivered = 0;
     for (const tag of TAGS) if ((await manifestDigest(target, 'team/app', tag)) === pushed[tag]!.digest) delivered++;
     const faulty = side === 'source' ? sourceProxy : targetProxy;
@@ -83,10 +94,11 @@ async function runFaultsBench(): Promise<{ markdown: string; failed: boolean }> 
     for (const relay of RELAYS) {
       let base = 0;
       for (const side of SIDES) {
+        if (CASES && !CASES.includes(`${relay}:${side}`)) continue;
         const o = await measure(dir, source, pushed, relay, side);
         if (side === 'none') base = o.ms;
         failed ||= o.delivered !== TAGS.length;
-        const line = `| ${relay} | ${side === 'none' ? 'nowhere' : side} | ${o.delivered} / ${TAGS.length} | ${(o.ms / 1000).toFixed(1)} s | ${(o.ms / base).toFixed(1)} | ${side === 'none' ? '—' : `${o.requests} (${o.faults})`} |`;
+        const line = `| ${relay} | ${side === 'none' ? 'nowhere' : side} | ${o.delivered} / ${TAGS.length} | ${(o.ms / 1000).toFixed(1)} s | ${base ? (o.ms / base).toFixed(1) : '—'} | ${side === 'none' ? '—' : `${o.requests} (${o.faults})`} |`;
         rows.push(line);
         console.log(`bench: ${line}`);
       }

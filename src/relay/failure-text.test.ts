@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyFailureText } from './failure-text.js';
+import { classifyFailureText, failedStep } from './failure-text.js';
 
 test("skopeo's and the Docker Engine's failures: transient ones retried, final ones not", () => {
   const cases: Array<[string, boolean]> = [
@@ -26,4 +26,24 @@ test("skopeo's and the Docker Engine's failures: transient ones retried, final o
     ['exit status 1', false],
   ];
   for (const [text, transient] of cases) assert.equal(classifyFailureText(text).retry, transient, text);
+});
+
+test('the step a whole copy failed at: the same request failing again is the same step, whatever its cause', () => {
+  const fatal = (msg: string) => `time="2026-11-30T14:50:01Z" level=warning msg="Failed, retrying in 1s ... (1/2). Error: x"\ntime="2026-11-30T14:50:02Z" level=fatal msg="${msg.replaceAll('"', '\\"')}"`;
+  const ping503 = fatal('trying to reuse blob sha256:ab at destination: pinging container registry 127.0.0.1:46169: invalid status code from registry 503 (Service Unavailable)');
+  const ping500 = fatal('trying to reuse blob sha256:ab at destination: pinging container registry 127.0.0.1:46169: invalid status code from registry 500 (Internal Server Error)');
+  const pingEOF = fatal('trying to reuse blob sha256:ab at destination: pinging container registry 127.0.0.1:46169: Get "http://127.0.0.1:46169/v2/": EOF');
+  assert.equal(failedStep(ping503), 'trying to reuse blob sha256:ab at destination: pinging container registry …');
+  assert.equal(failedStep(ping500), failedStep(ping503));
+  assert.equal(failedStep(pingEOF), failedStep(ping503));
+  // Upload sessions, query strings and local ports change from try to try; the step does not.
+  const patch = (session: string, port: number) =>
+    fatal(`writing blob: Patch "http://127.0.0.1:46169/v2/team/app/blobs/uploads/${session}?_state=Zm9v": read tcp 127.0.0.1:${port}->127.0.0.1:46169: read: connection reset by peer`);
+  assert.equal(failedStep(patch('6f1c-aa', 40001)), 'writing blob');
+  assert.equal(failedStep(patch('9b2d-bb', 40777)), 'writing blob');
+  const manifest = fatal('writing manifest: uploading manifest 1.3.8 to 127.0.0.1:46169/team/app: received unexpected HTTP status: 500 Internal Server Error');
+  assert.equal(failedStep(manifest), 'writing manifest: uploading manifest 1.3.8 to …/team/app');
+  assert.notEqual(failedStep(manifest), failedStep(ping503));
+  // Another blob is another request.
+  assert.notEqual(failedStep(ping503), failedStep(ping503.replace('sha256:ab', 'sha256:cd')));
 });

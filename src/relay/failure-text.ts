@@ -26,3 +26,31 @@ export function classifyFailureText(text: string): Verdict {
   const hit = TRANSIENT.find(([re]) => re.test(text));
   return hit ? { retry: true, why: hit[1] } : { retry: false };
 }
+
+/** How Go's registry clients introduce a status they did not expect. */
+const STATUS_WORDS = /invalid status code from registry|received unexpected HTTP status|unexpected http code/i;
+
+/**
+ * Which step of a whole copy a failure's text says failed: the chain of contexts Go puts before
+ * the cause (`writing manifest: uploading manifest 1.3.8 to …`), without the cause itself (a 503
+ * this time, a reset the next) and without what changes from try to try (upload session ids
+ * and query strings, local ports). Tries that fail at the same step are one request failing
+ * again; tries that fail at different steps are a flaky registry answering the rest (retry.ts).
+ */
+export function failedStep(text: string): string {
+  // The last fatal line is the copy's error; skopeo's earlier lines are retries and warnings.
+  const lines = text.split('\n').filter((l) => l.trim());
+  const last = lines.findLast((l) => /level=(fatal|error)/.test(l)) ?? lines.at(-1) ?? '';
+  const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(last)?.[1];
+  const msg = quoted === undefined ? last : quoted.replace(/\\(.)/g, '$1');
+  const cause = Math.min(...[...TRANSIENT.map(([re]) => re), STATUS_WORDS].map((re) => msg.search(re)).filter((i) => i >= 0), msg.length);
+  const context = msg.slice(0, cause);
+  // Go's HTTP client names the request (`Get "…": EOF`); the context before it names the step.
+  const request = context.search(/: (GET|HEAD|POST|PUT|PATCH|DELETE) "/i);
+  return (request >= 0 ? context.slice(0, request) : context)
+    .replace(/[:\s]+$/, '')
+    .replace(/\?[^\s"\\]*/g, '')
+    .replace(/\/uploads\/[^\s"\\/]+/g, '/uploads/…')
+    .replace(/\b\d{1,3}(\.\d{1,3}){3}:\d+/g, '…')
+    .trim();
+}

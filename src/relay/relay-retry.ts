@@ -46,6 +46,8 @@ export interface RelayStep<T> {
   classify: (error: unknown) => Verdict;
   /** The failure's text, to find the registry to charge. */
   textOf: (error: unknown) => string;
+  /** For a step tried as a whole (a skopeo process): where in it a failure happened (retry.ts `stepOf`). */
+  stepOf?: (error: unknown) => string;
   op: (attempt: number) => Promise<T>;
   /** The error to throw when giving up, with a note on why it was not retried further. */
   annotate?: (error: unknown, note: string) => unknown;
@@ -72,8 +74,9 @@ export async function retryRelayStep<T>(step: RelayStep<T>): Promise<T> {
       },
       mayRetry: () => retry.health.spendRetry(step.touches === 'both' ? blamedRegistry(step.textOf(last), req) : sides[step.touches]),
       signal: step.signal,
+      ...(step.stepOf ? { stepOf: step.stepOf } : {}),
       onRetry: ({ retry: n, delayMs, why, error }) =>
-        step.logger.debug(`${step.what}: ${why} (${errorMessage(error)}); retrying in ${(delayMs / 1000).toFixed(1)}s (${n + 1}/${retry.policy.attempts})`),
+        step.logger.debug(`${step.what}: ${why} (${errorMessage(error)}); retrying in ${(delayMs / 1000).toFixed(1)}s (${step.stepOf ? `try ${n + 1}` : `${n + 1}/${retry.policy.attempts}`})`),
       onGiveUp: (error, why) => {
         const note = giveUpNote(why);
         return note && step.annotate ? step.annotate(error, note) : error;

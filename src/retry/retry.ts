@@ -23,9 +23,24 @@ export interface RetryEvent {
   error: unknown;
 }
 
+/**
+ * An op made of many requests and tried as a whole (a skopeo process) fails at its first
+ * failing request, so at 20 % faults it fails about half its tries however alive the
+ * registry is. With `stepOf`, `policy.attempts` bounds the tries that failed at each step
+ * (as it bounds each request of our client), and the whole op is tried at most this many
+ * times `policy.attempts`; the budget still ends it for a dead registry.
+ */
+export const WHOLE_OP_ATTEMPTS_FACTOR = 3;
+
 export interface RetryRun {
   policy: RetryPolicy;
   classify(error: unknown): Verdict;
+  /**
+   * For an op tried as a whole: which of its steps (requests) a transient failure failed at,
+   * e.g. `writing manifest`. Each step gets `policy.attempts` tries and its own backoff; the
+   * op at most WHOLE_OP_ATTEMPTS_FACTOR times that. Undefined: the op is one step.
+   */
+  stepOf?: (error: unknown) => string;
   /** Asked before each retry; false ends the loop (the run's budget for this registry is spent). */
   mayRetry?: () => boolean;
   signal?: AbortSignal | undefined;
@@ -39,6 +54,8 @@ export interface RetryRun {
 export async function retrying<T>(op: (attempt: number) => Promise<T>, run: RetryRun): Promise<T> {
   const random = run.random ?? Math.random;
   const wait = run.sleep ?? realSleep;
+  const failedAt = new Map<string, number>();
+  const maxAttempts = run.stepOf ? run.policy.attempts * WHOLE_OP_ATTEMPTS_FACTOR : run.policy.attempts;
   for (let attempt = 1; ; attempt++) {
     try {
       return await op(attempt);
@@ -47,8 +64,12 @@ export async function retrying<T>(op: (attempt: number) => Promise<T>, run: Retr
       const verdict = run.classify(error);
       const giveUp = (why: GiveUp) => (run.onGiveUp ? run.onGiveUp(error, why) : error);
       if (!verdict.retry) throw giveUp({ kind: 'permanent', attempts: attempt });
-      if (attempt >= run.policy.attempts) throw giveUp({ kind: 'attempts', attempts: attempt, why: verdict.why });
-      const delayMs = delayFor(verdict, attempt, run.policy, random);
+      // Tries that failed at this step (all tries, for an op of one step).
+      const step = run.stepOf?.(error);
+      const failures = step === undefined ? attempt : (failedAt.get(step) ?? 0) + 1;
+      if (step !== undefined) failedAt.set(step, failures);
+      if (failures >= run.policy.attempts || attempt >= maxAttempts) throw giveUp({ kind: 'attempts', attempts: attempt, why: verdict.why });
+      const delayMs = delayFor(verdict, failures, run.policy, random);
       if (delayMs === undefined) throw giveUp({ kind: 'retry-after', attempts: attempt, why: verdict.why, afterMs: verdict.afterMs ?? 0 });
       if (run.mayRetry && !run.mayRetry()) throw giveUp({ kind: 'budget', attempts: attempt, why: verdict.why });
       run.onRetry?.({ retry: attempt, delayMs, why: verdict.why, error });

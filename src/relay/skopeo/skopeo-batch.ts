@@ -60,7 +60,8 @@ export function createSkopeoBatch(opts: SkopeoBatchOptions): BatchCopier {
     });
     const done = r.exitCode === 0 ? undefined : deliveredTags(r.stderr);
     const delivered = requests.map((req) => done === undefined || done.has(req.source.ref.tag ?? 'latest'));
-    if (delivered.some(Boolean)) opts.retry.health.copySucceeded(apiHost(first.source.endpoint.registry), apiHost(first.target.endpoint.registry));
+    // Each image delivered is a copy that succeeded, as if copied alone: the budget earns for each.
+    for (const d of delivered) if (d) opts.retry.health.copySucceeded(apiHost(first.source.endpoint.registry), apiHost(first.target.endpoint.registry));
     if (r.exitCode === 0) return { delivered };
     const tail = opts.redactor.redact(lastLines(r.stderr || r.stdout, 5));
     const command = opts.redactor.redact(`${opts.binary} sync ${first.source.endpoint.registry}/${first.source.repo} ${syncDestination(first)}`);

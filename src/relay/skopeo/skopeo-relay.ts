@@ -2,13 +2,16 @@
  * The skopeo relay: one `skopeo copy` process per image reference, or one `skopeo sync` for
  * several tags of one repository (skopeo-batch.ts). skopeo retries within a copy
  * (`--retry-times`); a copy that still fails transiently (by its stderr: failure-text.ts) is
- * run again under the run's retry policy, a permanent failure is reported at once.
+ * run again under the run's retry policy, a permanent failure is reported at once. The
+ * policy's tries count per failing step of the copy (the ping, a blob, the manifest), since a
+ * whole copy through a flaky registry fails about half its tries while each request is rare
+ * to fail twice; the run's budget still ends the retries against a dead registry.
  */
 import type { AuthfileStore } from '../../auth/authfile.js';
 import { EnvironmentError, RelayError } from '../../errors.js';
 import { runProcess } from '../../exec/exec.js';
 import type { Redactor } from '../../log/redact.js';
-import { classifyFailureText } from '../failure-text.js';
+import { classifyFailureText, failedStep } from '../failure-text.js';
 import { sourceReference, targetReference, type CopyContext, type CopyRequest, type Relay } from '../relay.js';
 import { defaultRelayRetry, retryRelayStep, type RelayRetry } from '../relay-retry.js';
 import { skopeoCopyArgs } from './skopeo-args.js';
@@ -67,6 +70,9 @@ export function createSkopeoRelay(opts: SkopeoRelayOptions): Relay {
         // Only what skopeo said counts: a shutdown or a missing binary is never retried.
         classify: (e) => (e instanceof RelayError && e.exitCode !== undefined ? classifyFailureText(e.stderrTail) : { retry: false }),
         textOf: (e) => (e instanceof RelayError ? e.stderrTail : ''),
+        // A copy is a dozen requests and fails at its first failing one: each of them gets the
+        // policy's tries (retry.ts `stepOf`), not the copy as a whole.
+        stepOf: (e) => failedStep(e instanceof RelayError ? e.stderrTail : ''),
         annotate: (e, note) => (e instanceof RelayError ? new RelayError(`${e.message}${note}`, e.command, e.exitCode, e.stderrTail) : e),
         op: () => relay.copyOnce(req, ctx, Math.min(SKOPEO_RETRY_TIMES, retry.policy.attempts - 1)),
       });
