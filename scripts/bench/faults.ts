@@ -122,8 +122,10 @@ ${table}
 
 Goal (issue 12): 50 of 50 delivered by one run with faults on either side. The time is mostly the stalls (each holds one
 of the two copy slots for 5 s) and the backoff; a 429 also pauses all of dregsy's requests to that registry for its
-\`Retry-After\`. skopeo makes some ten requests per copy and retries a copy as a whole (its own \`--retry-times\`, then
-dregsy's), so a copy through the faulty side fails about half of its tries; the native relay retries each request.
+\`Retry-After\`. skopeo makes some ten requests per copy and stops at the first that fails, so a copy through the faulty
+side fails about half of its tries; dregsy runs it again, with 8 tries for each step that fails (the ping, a blob, the
+manifest), not 8 in all. The native relay retries each request. Fault draws: seed ${SEED ?? '7 at the source, 11 at the target'}
+(\`BENCH_FAULTS_SEED\`); the order requests arrive in varies from run to run, so which ones fail does too.
 `;
 }
 

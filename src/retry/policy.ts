@@ -16,9 +16,9 @@ export interface RetryPolicy {
 }
 
 /**
- * Eight tries, about half a minute of waiting at worst. A relay's copy is a dozen requests that
- * each may fail, and it is tried as a whole: at one failed request in six, a skopeo copy fails
- * about two times in five, so five tries would still lose one image in a hundred. A dead
+ * Eight tries, about half a minute of waiting at worst. A skopeo copy is a dozen requests tried
+ * as a whole, failing about half its tries at 20 % faults: it gets eight tries per failing step
+ * (retry.ts `stepOf`), since eight in all would lose one image in a few hundred. A dead
  * registry is not waited for this long each time: the budget (budget.ts) ends that.
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDelayMs: 30_000 };
