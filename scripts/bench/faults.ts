@@ -24,11 +24,14 @@ type Side = (typeof SIDES)[number];
  * other seeds show whether 50 of 50 is robust or luck). Default: 7 at the source, 11 at the target.
  * BENCH_FAULTS_CASES: only these rows, e.g. `skopeo:target,native:source` (a partial table).
  * BENCH_FAULTS_LOG: a folder that keeps each run's output; BENCH_FAULTS_LOG_LEVEL: its level.
+ * BENCH_FAULTS_ATTEMPTS: `retry.attempts` instead of the default (fewer tries make a loss
+ * likely enough to compare retry accounting in a few runs).
  */
 const SEED = process.env.BENCH_FAULTS_SEED ? Number(process.env.BENCH_FAULTS_SEED) : undefined;
 const CASES = process.env.BENCH_FAULTS_CASES?.split(',').map((s) => s.trim()).filter(Boolean);
 const LOG_DIR = process.env.BENCH_FAULTS_LOG;
 const LOG_LEVEL = process.env.BENCH_FAULTS_LOG_LEVEL ?? 'warn';
+const ATTEMPTS = process.env.BENCH_FAULTS_ATTEMPTS;
 
 interface Outcome {
   ms: number;
@@ -61,7 +64,7 @@ async function measure(dir: string, source: TestRegistry, pushed: Record<string,
     await writeFile(
       config,
       `relay: ${relay}
-tasks:
+${ATTEMPTS ? `retry: { attempts: ${Number(ATTEMPTS)} }\n` : ''}tasks:
   - name: faults
     source: { registry: ${sourceProxy.host}, skip-tls-verify: true }
     target: { registry: ${targetProxy.host}, skip-tls-verify: true }
