@@ -12,7 +12,9 @@
 # The AWS SDK needs Node 22 for its releases after early 2027, so the image uses Node 22.
 
 FROM node:22-bookworm-slim AS build
-WORKDIR /src
+# The folder the image runs from: V8's code cache made here holds the bundle's path, and fits
+# only a bundle at that path (src/launch/code-cache.ts).
+WORKDIR /opt/dregsy
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
@@ -32,8 +34,8 @@ RUN apt-get update \
 # Only the node binary of the Node image: it needs glibc and libstdc++, which bookworm-slim has.
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 WORKDIR /opt/dregsy
-COPY --from=build /src/package.json ./package.json
-COPY --from=build /src/dist/bundle ./dist/bundle
+COPY --from=build /opt/dregsy/package.json ./package.json
+COPY --from=build /opt/dregsy/dist/bundle ./dist/bundle
 COPY bin ./bin
 RUN ln -s /opt/dregsy/bin/dregsy /usr/local/bin/dregsy \
  && mkdir -p /etc/skopeo/certs.d

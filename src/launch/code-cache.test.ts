@@ -22,10 +22,13 @@ test('where: DREGSY_CODE_CACHE, off, or a folder of this user in TMPDIR', () => 
   assert.equal(codeCacheDir({ env: {}, tmpdir: '/tmp', uid: undefined }), undefined);
 });
 
-test('the key follows the bundle text (and this Node)', () => {
-  assert.equal(cacheKey(Buffer.from('a')), cacheKey(Buffer.from('a')));
-  assert.notEqual(cacheKey(Buffer.from('a')), cacheKey(Buffer.from('b')));
-  assert.match(cacheKey(Buffer.from('a')), /^[0-9a-f]{32}$/);
+test('the key follows the bundle text (and this Node) and the path it is at', () => {
+  assert.equal(cacheKey(Buffer.from('a'), '/opt/dregsy/dist/bundle/dregsy.cjs'), cacheKey(Buffer.from('a'), '/opt/dregsy/dist/bundle/dregsy.cjs'));
+  assert.notEqual(cacheKey(Buffer.from('a'), '/x/dregsy.cjs'), cacheKey(Buffer.from('b'), '/x/dregsy.cjs'));
+  assert.notEqual(cacheKey(Buffer.from('a'), '/x/dregsy.cjs'), cacheKey(Buffer.from('a'), '/y/dregsy.cjs'));
+  assert.match(cacheKey(Buffer.from('a'), '/x/dregsy.cjs'), /^[0-9a-f]{16}-[0-9a-f]{32}$/);
+  // the path's part comes first, the same for every bundle there
+  assert.equal(cacheKey(Buffer.from('a'), '/x/dregsy.cjs').split('-')[0], cacheKey(Buffer.from('b'), '/x/dregsy.cjs').split('-')[0]);
 });
 
 test('written whole, read back; the folder is made private', async () => {
@@ -97,11 +100,13 @@ test('a place where no folder can be made (a read-only file system): writing fai
   assert.equal(cache.read(), undefined);
 });
 
-test("a new cache replaces other bundles' and killed writers' leftovers", async () => {
+test("a new cache replaces other bundles' and killed writers' leftovers at its path, not other paths' caches", async () => {
   const dir = join(root, 'tidy');
-  openCodeCache(dir, 'old', { uid, writable: true }).write(Buffer.from('old'));
-  await writeFile(join(dir, 'new.v8cache.12345.tmp'), 'half');
+  openCodeCache(dir, 'p-old', { uid, writable: true }).write(Buffer.from('old'));
+  openCodeCache(dir, 'q-other', { uid, writable: true }).write(Buffer.from('other path'));
+  await writeFile(join(dir, 'p-new.v8cache.12345.tmp'), 'half');
+  await writeFile(join(dir, '0123abcd.v8cache'), 'named before keys held the path');
   await writeFile(join(dir, 'unrelated.txt'), 'kept');
-  openCodeCache(dir, 'new', { uid, writable: true }).write(Buffer.from('new'));
-  assert.deepEqual((await readdir(dir)).sort(), ['new.v8cache', 'unrelated.txt']);
+  openCodeCache(dir, 'p-new', { uid, writable: true }).write(Buffer.from('new'));
+  assert.deepEqual((await readdir(dir)).sort(), ['p-new.v8cache', 'q-other.v8cache', 'unrelated.txt']);
 });

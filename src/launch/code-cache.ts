@@ -8,6 +8,7 @@
  * scripts/bundle.mjs, so a container or a fresh install starts with one), valid while Node is
  * the version that built it; and, when that one does not fit, a cache written by the first run,
  * in `$TMPDIR/dregsy-code-cache-<uid>`, or in `DREGSY_CODE_CACHE` (a folder, or `off` for none).
+ * Either is valid only for the bundle at the path it was made at (cacheKey).
  *
  * What makes it safe to load bytecode from a file:
  * - the folder: the writable one is made mode 0700 and used only when it is no symlink, belongs
@@ -50,9 +51,22 @@ export function codeCacheDir(s: CodeCacheSetting): string | undefined {
   return s.uid === undefined ? undefined : join(s.tmpdir, `dregsy-code-cache-${s.uid}`);
 }
 
-/** The name of the cache for the bundle's bytes under this Node: a hash of both. */
-export function cacheKey(bundle: Uint8Array): string {
-  return createHash('sha256').update(bundle).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
+/**
+ * The name of the cache for the bundle at `file` (an absolute path) with these bytes under this
+ * Node: `<hash of the path>-<hash of the bytes, Node version and architecture>`. The path is in
+ * it because V8 keeps the file name a cache was made from and shows it in stack traces (and
+ * stack-trace.ts finds the source map by it): the same bundle at another path (another
+ * checkout, an image built in one folder and run from another) compiles and keeps its own.
+ */
+export function cacheKey(bundle: Uint8Array, file: string): string {
+  const place = createHash('sha256').update(file).digest('hex').slice(0, 16);
+  const content = createHash('sha256').update(bundle).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
+  return `${place}-${content}`;
+}
+
+/** The part of a key that names the bundle's path: caches of the same path replace each other. */
+function placeOf(key: string): string {
+  return key.split('-')[0]!;
 }
 
 /**
@@ -81,7 +95,7 @@ export function openCodeCache(dir: string, key: string, opts: { uid: number | un
         rmSync(temporary, { force: true });
         return false;
       }
-      removeOthers(dir, file);
+      removeOthers(dir, file, placeOf(key));
       return true;
     },
   };
@@ -112,15 +126,18 @@ function readChecked(file: string): Buffer | undefined {
 }
 
 /**
- * The caches of other bundles and Node versions (an upgrade's leftovers) and the temporary files
- * of writers that were killed: only the newest cache is kept. (A writer whose temporary file goes
- * meanwhile fails its rename, and its next start writes again.)
+ * The caches of other bundles and Node versions at the same path (an upgrade's leftovers) and the
+ * temporary files of writers that were killed: only the newest cache per path is kept; other
+ * paths' caches stay. (A writer whose temporary file goes meanwhile fails its rename, and its
+ * next start writes again.)
  */
-function removeOthers(dir: string, keep: string): void {
+function removeOthers(dir: string, keep: string, place: string): void {
   try {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
-      if ((name.endsWith(SUFFIX) || /\.v8cache\.\d+\.tmp$/.test(name)) && path !== keep) rmSync(path, { force: true });
+      // this path's, or one named before keys held the path (no '-' in it)
+      const ours = name.startsWith(`${place}-`) || !name.includes('-');
+      if (ours && (name.endsWith(SUFFIX) || /\.v8cache\.\d+\.tmp$/.test(name)) && path !== keep) rmSync(path, { force: true });
     }
   } catch {
     // tidying is a courtesy

@@ -67,6 +67,26 @@ test('the first run writes the cache as it exits, the next compiles with it; lin
   assert.equal((await load(bundle, env)).word, 'h\u00e9llo');
 });
 
+test('the same bundle at another path compiles on its own: a cache names the file it was made from in stack traces', async () => {
+  // V8 keeps the producing script's file name in its code cache: a copy elsewhere (another
+  // checkout, an image built in one folder and run from another) must not take it.
+  const shared = join(root, 'shared-cache');
+  const [a, b] = [join(root, 'install-a'), join(root, 'install-b')];
+  for (const d of [a, b]) {
+    await mkdir(d);
+    await writeFile(join(d, 'bundle.cjs'), BUNDLE);
+  }
+  assert.equal((await load(join(a, 'bundle.cjs'), { DREGSY_CODE_CACHE: shared })).cache, 'writes');
+  const fromB = await load(join(b, 'bundle.cjs'), { DREGSY_CODE_CACHE: shared });
+  assert.equal(fromB.cache, 'writes');
+  assert.match(fromB.trace, new RegExp(`${join(b, 'bundle.cjs').replace(/[/.]/g, '\\$&')}:4:9\\)?$`), fromB.trace);
+  // each keeps its own, and each is used again
+  assert.equal((await load(join(a, 'bundle.cjs'), { DREGSY_CODE_CACHE: shared })).cache, 'written');
+  const again = await load(join(b, 'bundle.cjs'), { DREGSY_CODE_CACHE: shared });
+  assert.equal(again.cache, 'written');
+  assert.equal(again.trace, fromB.trace);
+});
+
 test("the build's cache beside the bundle is used, and nothing is written then", async () => {
   const dir = join(root, 'built');
   await mkdir(dir);

@@ -40,7 +40,7 @@ export function loadBundle(file: string, env: Record<string, string | undefined>
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const uid = process.getuid?.();
   const dir = codeCacheDir({ env, tmpdir: tmpdir(), uid });
-  const key = dir === undefined ? undefined : cacheKey(bytes);
+  const key = dir === undefined ? undefined : cacheKey(bytes, file);
   const own = dir === undefined || key === undefined ? undefined : openCodeCache(dir, key, { uid, writable: true });
   const built = key === undefined ? undefined : openCodeCache(join(dirname(file), BUILT_CACHE_DIR), key, { uid, writable: false });
   let from: 'built' | 'written' | undefined;

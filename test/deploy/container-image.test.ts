@@ -59,7 +59,7 @@ test('the final stage: skopeo, the bundle, bin and package.json, a numeric non-r
   assert.match(final.from, /^FROM debian:bookworm-slim$/, 'no npm, no node_modules from a Node image');
   const copies = final.lines.filter((l) => /^COPY\s/i.test(l));
   const sources = copies.map((l) => l.split(/\s+/).filter((w) => !w.startsWith('--')).slice(1, -1).join(' '));
-  assert.deepEqual(sources, ['/usr/local/bin/node', '/src/package.json', '/src/dist/bundle', 'bin']);
+  assert.deepEqual(sources, ['/usr/local/bin/node', '/opt/dregsy/package.json', '/opt/dregsy/dist/bundle', 'bin']);
   assert.ok(!/node_modules/.test(copies.join('\n')));
   assert.match(final.lines.find((l) => /^RUN .*apt-get install/.test(l)) ?? '', /\bskopeo\b/);
   const user = final.lines.filter((l) => /^USER\s/.test(l)).at(-1) ?? '';
@@ -75,8 +75,8 @@ test('the bundle runs from a copy of only what the image holds, with no node_mod
   await mkdir(app, { recursive: true });
   for (const line of final.lines.filter((l) => /^COPY\s/.test(l) && !l.includes('--from=node'))) {
     const [from, to] = line.split(/\s+/).filter((w) => !w.startsWith('--')).slice(1);
-    // --from=build: /src is the build stage's checkout, where `npm run build` left the same files
-    const src = join(repoRoot, from!.replace(/^\/src\//, ''));
+    // --from=build: the build stage's checkout, where `npm run build` left the same files
+    const src = join(repoRoot, from!.replace(/^\/opt\/dregsy\//, ''));
     await cp(src, resolve(app, to!), { recursive: true, filter: (f) => !f.endsWith('.map') });
   }
   for (let d = app; d !== dirname(d); d = dirname(d)) assert.ok(!existsSync(join(d, 'node_modules')), `${d}/node_modules must not exist`);
@@ -120,6 +120,18 @@ test('a real sync from that copy, as an unprivileged user who may write only $TM
   const { stdout } = await run(file!, args, { cwd: '/', env: { PATH: process.env.PATH, HOME: tmp, TMPDIR: tmp, LOG_FORMAT: 'text' } });
   assert.match(stdout, /task run finished.*copied=2/);
   for (const tag of ['1.0', '1.1']) assert.equal(await manifestDigest(target, 'mirror/app', tag), pushed[tag]!.digest);
-  // The build's code cache served the image's user (it is readable, and fits this Node): none was written.
-  assert.deepEqual((await readdir(tmp)).filter((n) => n.startsWith('dregsy-code-cache')), []);
+  // The copy here is not where the build ran, so the build's code cache (which holds the bundle's
+  // path) does not fit it: the image's user compiled and kept its own in $TMPDIR, the one place
+  // it may write. In the image the build runs where the image runs (next test), and it fits.
+  const own = (await readdir(tmp)).filter((n) => n.startsWith('dregsy-code-cache'));
+  assert.deepEqual(own, [`dregsy-code-cache-${asRoot ? UID : process.getuid?.()}`]);
+  assert.equal((await readdir(join(tmp, own[0]!))).filter((n) => n.endsWith('.v8cache')).length, 1);
+});
+
+test("the build stage works in the folder the image runs from, so the build's code cache fits the image", () => {
+  const build = stages(dockerfile).find((s) => / AS build$/i.test(s.from));
+  assert.ok(build, 'a build stage');
+  const workdir = (stage: Stage) => stage.lines.filter((l) => /^WORKDIR\s/.test(l)).at(-1)?.split(/\s+/)[1];
+  assert.equal(workdir(build), workdir(final));
+  assert.ok(build.lines.some((l) => /^RUN .*node scripts\/bundle\.mjs/.test(l)), 'the bundle (and its code cache) is made in that stage');
 });
